@@ -1,0 +1,56 @@
+package authz
+
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele"
+)
+
+// PermissionType separates back-office permissions and roles from customer
+// (client portal) ones. The two never mix: a role holds permissions of its own
+// type only, and a user holds roles of its own kind only.
+type PermissionType uint8
+
+const (
+	// Backoffice permissions are for staff (associates) acting in the back office.
+	// The seeds also call this type "employee".
+	Backoffice PermissionType = iota + 1
+	// Customer permissions are for clients acting through the self-service portal.
+	Customer
+)
+
+// ParsePermissionType accepts "backoffice" (or its alias "employee") and "customer".
+func ParsePermissionType(s string) (PermissionType, error) {
+	switch s {
+	case "backoffice", "employee":
+		return Backoffice, nil
+	case "customer":
+		return Customer, nil
+	}
+	return 0, fmt.Errorf("authz: permission type %q: want backoffice or customer: %w", s, clientele.ErrInvalid)
+}
+
+func (t PermissionType) String() string {
+	switch t {
+	case Backoffice:
+		return "backoffice"
+	case Customer:
+		return "customer"
+	}
+	return fmt.Sprintf("PermissionType(%d)", uint8(t))
+}
+
+// Principal is the authenticated actor of a call. Every service method takes one
+// explicitly and authorizes it before it does anything.
+type Principal struct {
+	TenantID string
+	UserID   string
+	// Kind is Backoffice for staff users and Customer for client users.
+	Kind PermissionType
+	// Roles are role codes in the tenant's catalogue (e.g. "RP002").
+	Roles []string
+	// AssociateID links a back-office user to its associate (staff) record.
+	AssociateID string
+	// ClientID links a customer user to its client record.
+	ClientID string
+}
