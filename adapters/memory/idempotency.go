@@ -1,0 +1,66 @@
+package memory
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/clientele-go/clientele"
+	"github.com/google/uuid"
+)
+
+// idempotency remembers the result of every change by tenant, operation and key.
+// Callers hold the fake's mutex, so a check and its change are one step.
+type idempotency struct {
+	entries map[string]idemEntry
+}
+
+type idemEntry struct {
+	fingerprint string
+	result      any
+}
+
+func fingerprint(req any) string {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Sprintf("%#v", req)
+	}
+	return string(b)
+}
+
+// replay returns the remembered result of (tenant, op, key) when req matches the
+// first request, ErrConflict when it does not, and ok=false when the key is new.
+func replay[T any](s *idempotency, tenant, op, key string, req any, clone func(T) T) (T, bool, error) {
+	var zero T
+	if s.entries == nil {
+		s.entries = map[string]idemEntry{}
+	}
+	e, ok := s.entries[tenant+"\x00"+op+"\x00"+key]
+	if !ok {
+		return zero, false, nil
+	}
+	if e.fingerprint != fingerprint(req) {
+		return zero, true, fmt.Errorf("memory: %s: idempotency key %q was used with a different request: %w", op, key, clientele.ErrConflict)
+	}
+	return clone(e.result.(T)), true, nil
+}
+
+func remember[T any](s *idempotency, tenant, op, key string, req any, result T) {
+	if s.entries == nil {
+		s.entries = map[string]idemEntry{}
+	}
+	s.entries[tenant+"\x00"+op+"\x00"+key] = idemEntry{fingerprint: fingerprint(req), result: result}
+}
+
+func same[T any](v T) T { return v }
+
+func cloneSlice[T any](in []T, clone func(T) T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = clone(v)
+	}
+	return out
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func tk(tenant, id string) string { return tenant + "\x00" + id }
