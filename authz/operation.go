@@ -1,7 +1,9 @@
 package authz
 
 // Operation is an action the library authorizes. The client operations carry the
-// seeds' codes (CL001–CL013) so catalogues can name them as the seeds do.
+// seeds' codes (CL001–CL013) so catalogues can name them as the seeds do. The
+// portal (PT…), administration (AD…) and user (US…) codes are this library's own;
+// they are stable and may be stored.
 type Operation string
 
 // Client operations of seeds 001 and 002.
@@ -20,3 +22,118 @@ const (
 	OpActivateDevice     Operation = "CL012"
 	OpResetDevicePIN     Operation = "CL013"
 )
+
+// Client portal operations (seed 000: the wrappers under /client-portal/api/v1).
+// They are customer operations: only customer permissions grant them.
+const (
+	OpPortalListSavings Operation = "PT001" // GET /savings: the client's own savings accounts
+	OpPortalListLoans   Operation = "PT002" // GET /loans: the client's own loans, stripped
+	OpPortalTransfer    Operation = "PT003" // POST /accounttransfer from an own savings account
+)
+
+// Administration operations: the catalogue (seed 000: permissions and roles APIs).
+const (
+	OpListPermissions Operation = "AD001" // GET /permissions?type=
+	OpListRoles       Operation = "AD002" // GET /roles?type=
+	OpCreateRole      Operation = "AD003" // POST /roles
+	OpUpdateRole      Operation = "AD004" // PUT /roles/{code}
+)
+
+// Administration operations: user accounts (seed 003 and seed 000).
+const (
+	OpInviteUser  Operation = "US001" // invite a user (originator admin, node operator)
+	OpListUsers   Operation = "US002" // GET /users?type=
+	OpBlockUser   Operation = "US003" // block a user
+	OpUnblockUser Operation = "US004" // unblock a user
+)
+
+// opInfo is what the library knows about one operation.
+type opInfo struct {
+	typ     PermissionType
+	changes bool // changes the client (or what belongs to it)
+	summary string
+}
+
+func (op Operation) info() (opInfo, bool) {
+	switch op {
+	case OpListClients:
+		return opInfo{Backoffice, false, "List Clients"}, true
+	case OpViewClient:
+		return opInfo{Backoffice, false, "View Client Details"}, true
+	case OpCreateClient:
+		return opInfo{Backoffice, true, "Create Client"}, true
+	case OpUpdateClient:
+		return opInfo{Backoffice, true, "Update Client Profile"}, true
+	case OpArchiveClient:
+		return opInfo{Backoffice, true, "Archive Client"}, true
+	case OpListClientAccounts:
+		return opInfo{Backoffice, false, "List Client Accounts"}, true
+	case OpListDevices:
+		return opInfo{Backoffice, false, "Client Device List"}, true
+	case OpToggleFavourite:
+		// A favourite is the member's own setting, not a change to the client.
+		return opInfo{Backoffice, false, "Toggle Client Favorites"}, true
+	case OpSearchClients:
+		return opInfo{Backoffice, false, "Search Clients"}, true
+	case OpLockDevice:
+		return opInfo{Backoffice, true, "(Un)Lock Client Device"}, true
+	case OpTransferDevice:
+		return opInfo{Backoffice, true, "Transfer Client Device"}, true
+	case OpActivateDevice:
+		return opInfo{Backoffice, true, "(De)Activate Client Device"}, true
+	case OpResetDevicePIN:
+		return opInfo{Backoffice, true, "Reset Device PIN"}, true
+	case OpPortalListSavings:
+		return opInfo{Customer, false, "View Own Savings"}, true
+	case OpPortalListLoans:
+		return opInfo{Customer, false, "View Own Loans"}, true
+	case OpPortalTransfer:
+		// The client moves its own money through the portal: seed 000's agent
+		// cash-in flow. It is not a back-office change to a staff account.
+		return opInfo{Customer, false, "Account Transfer"}, true
+	case OpListPermissions:
+		return opInfo{Backoffice, false, "List Permissions"}, true
+	case OpListRoles:
+		return opInfo{Backoffice, false, "List Roles"}, true
+	case OpCreateRole:
+		return opInfo{Backoffice, false, "Create Role"}, true
+	case OpUpdateRole:
+		return opInfo{Backoffice, false, "Update Role"}, true
+	case OpInviteUser:
+		return opInfo{Backoffice, false, "Invite User"}, true
+	case OpListUsers:
+		return opInfo{Backoffice, false, "List Users"}, true
+	case OpBlockUser:
+		return opInfo{Backoffice, false, "Block User"}, true
+	case OpUnblockUser:
+		return opInfo{Backoffice, false, "Unblock User"}, true
+	}
+	return opInfo{}, false
+}
+
+// Operations returns every operation the library knows, in code order.
+func Operations() []Operation {
+	return []Operation{
+		OpListClients, OpViewClient, OpCreateClient, OpUpdateClient, OpArchiveClient,
+		OpListClientAccounts, OpListDevices, OpToggleFavourite, OpSearchClients,
+		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN,
+		OpPortalListSavings, OpPortalListLoans, OpPortalTransfer,
+		OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole,
+		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser,
+	}
+}
+
+// Known reports whether the library defines op.
+func (op Operation) Known() bool { _, ok := op.info(); return ok }
+
+// Type is the permission type that may grant op: Customer for the portal
+// operations, Backoffice for all others, zero for an unknown operation.
+func (op Operation) Type() PermissionType { i, _ := op.info(); return i.typ }
+
+// Changes reports whether op changes a client or what belongs to it (profile,
+// state, devices). On a staff-owned client such an operation also needs the
+// catalogue's employee-account permission (seed 000).
+func (op Operation) Changes() bool { i, _ := op.info(); return i.changes }
+
+// Summary is the operation's short English name ("Update Client Profile").
+func (op Operation) Summary() string { i, _ := op.info(); return i.summary }

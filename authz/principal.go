@@ -53,4 +53,7 @@ type Principal struct {
 	AssociateID string
 	// ClientID links a customer user to its client record.
 	ClientID string
+	// OfficeID is the office of a back-office user's associate (policy attribute
+	// member.office).
+	OfficeID string
 }

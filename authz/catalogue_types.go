@@ -1,0 +1,292 @@
+package authz
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/clientele-go/clientele"
+)
+
+// Permission is a named set of operations. Its type says who may hold it: a
+// Backoffice permission only back-office roles, a Customer permission only
+// customer (portal) roles.
+type Permission struct {
+	Code       string         `json:"code"`
+	Name       string         `json:"name"`
+	Type       PermissionType `json:"type"`
+	Operations []Operation    `json:"operations"`
+}
+
+// Role groups permissions of one type. A user holds roles of its own kind only.
+type Role struct {
+	Code        string         `json:"code"`
+	Name        string         `json:"name"`
+	Type        PermissionType `json:"type"`
+	Permissions []string       `json:"permissions"` // permission codes
+}
+
+// Policy is a condition in the policy language (see the package documentation).
+//
+// A policy whose condition is a conjunction with a "role eq CODE" (or
+// "role in (…)") term is role-bound: it qualifies what that role grants for the
+// operations it covers, and leaves other roles alone. Any other policy is
+// tenant-wide: it must hold for every operation it covers, whichever role grants it.
+type Policy struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Condition string `json:"condition"`
+	// Operations are the operations the policy covers; empty means all.
+	Operations []Operation `json:"operations,omitempty"`
+}
+
+// Spec is a catalogue as data: the permissions, roles and policies of one
+// tenant. Compile turns it into a *Catalogue that decides quickly.
+type Spec struct {
+	// Name names the preset the catalogue comes from ("backoffice-platform").
+	Name        string       `json:"name"`
+	Permissions []Permission `json:"permissions"`
+	Roles       []Role       `json:"roles"`
+	Policies    []Policy     `json:"policies"`
+	// StaffPermission is the code of the employee-account permission (seed 000):
+	// an operation that changes a staff-owned client needs it in addition to a
+	// permission granting the operation. Empty: no such rule (changes to
+	// staff-owned clients are then denied to everyone).
+	StaffPermission string `json:"staffPermission,omitempty"`
+}
+
+// PermissionMap indexes the spec's permissions by code.
+func (s Spec) PermissionMap() map[string]Permission {
+	m := make(map[string]Permission, len(s.Permissions))
+	for _, p := range s.Permissions {
+		m[p.Code] = p
+	}
+	return m
+}
+
+// Clone returns a deep copy of s.
+func (s Spec) Clone() Spec {
+	c := Spec{Name: s.Name, StaffPermission: s.StaffPermission}
+	c.Permissions = make([]Permission, len(s.Permissions))
+	for i, p := range s.Permissions {
+		p.Operations = append([]Operation(nil), p.Operations...)
+		c.Permissions[i] = p
+	}
+	c.Roles = make([]Role, len(s.Roles))
+	for i, r := range s.Roles {
+		c.Roles[i] = r.clone()
+	}
+	c.Policies = make([]Policy, len(s.Policies))
+	for i, p := range s.Policies {
+		p.Operations = append([]Operation(nil), p.Operations...)
+		c.Policies[i] = p
+	}
+	return c
+}
+
+func (r Role) clone() Role {
+	r.Permissions = append([]string(nil), r.Permissions...)
+	return r
+}
+
+// ListType filters listings of permissions and roles (seed 000: the "type" query
+// parameter of the permissions and roles APIs).
+type ListType uint8
+
+const (
+	// ListEmployee lists back-office permissions or roles; it is the default.
+	ListEmployee ListType = iota
+	// ListCustomer lists customer (portal) permissions or roles.
+	ListCustomer
+	// ListAll lists both.
+	ListAll
+)
+
+// ParseListType accepts "all", "employee" (alias "backoffice"), "customer" and
+// "" (the default, employee). Anything else wraps clientele.ErrInvalid.
+func ParseListType(s string) (ListType, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "employee", "backoffice":
+		return ListEmployee, nil
+	case "customer":
+		return ListCustomer, nil
+	case "all":
+		return ListAll, nil
+	}
+	return 0, clientele.NewValidationError("type", "oneof", fmt.Sprintf("%q: want all, employee or customer", s))
+}
+
+func (l ListType) String() string {
+	switch l {
+	case ListEmployee:
+		return "employee"
+	case ListCustomer:
+		return "customer"
+	case ListAll:
+		return "all"
+	}
+	return fmt.Sprintf("ListType(%d)", uint8(l))
+}
+
+// Includes reports whether a permission or role of type t belongs in the listing.
+func (l ListType) Includes(t PermissionType) bool {
+	switch l {
+	case ListAll:
+		return t == Backoffice || t == Customer
+	case ListCustomer:
+		return t == Customer
+	case ListEmployee:
+		return t == Backoffice
+	}
+	return false
+}
+
+func validType(t PermissionType) bool { return t == Backoffice || t == Customer }
+
+// ValidatePermission checks one permission: code, name, a valid type, and
+// operations that are known and of the permission's own type (a customer
+// permission can never grant a back-office operation).
+func ValidatePermission(p Permission) error {
+	v := &clientele.ValidationError{}
+	if strings.TrimSpace(p.Code) == "" {
+		v.Add("code", "required", "permission code is required")
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		v.Add("name", "required", "permission "+p.Code+": name is required")
+	}
+	if !validType(p.Type) {
+		v.Add("type", "oneof", "permission "+p.Code+": type must be backoffice or customer")
+	}
+	for i, op := range p.Operations {
+		f := fmt.Sprintf("operations[%d]", i)
+		switch {
+		case !op.Known():
+			v.Add(f, "operation", fmt.Sprintf("permission %s: unknown operation %q", p.Code, op))
+		case validType(p.Type) && op.Type() != p.Type:
+			v.Add(f, "type", fmt.Sprintf("permission %s is %s but operation %s is %s", p.Code, p.Type, op, op.Type()))
+		}
+	}
+	return v.OrNil()
+}
+
+// ValidateRole checks a role against the permissions it may hold: code, name, a
+// valid type, and only existing permissions of the role's own type, each once.
+// The *clientele.ValidationError it returns (wrapping clientele.ErrInvalid) names
+// every offending permission. Storage calls it again before it persists a role.
+func ValidateRole(r Role, perms map[string]Permission) error {
+	v := &clientele.ValidationError{}
+	if strings.TrimSpace(r.Code) == "" {
+		v.Add("code", "required", "role code is required")
+	} else if strings.ContainsAny(r.Code, " \t\r\n\"(),{}") {
+		v.Add("code", "code", fmt.Sprintf("role code %q: no spaces, quotes, parentheses, commas or braces", r.Code))
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		v.Add("name", "required", "role "+r.Code+": name is required")
+	}
+	if !validType(r.Type) {
+		v.Add("type", "oneof", "role "+r.Code+": type must be backoffice or customer")
+	}
+	seen := make(map[string]bool, len(r.Permissions))
+	for i, code := range r.Permissions {
+		f := fmt.Sprintf("permissions[%d]", i)
+		p, ok := perms[code]
+		switch {
+		case !ok:
+			v.Add(f, "exists", fmt.Sprintf("role %s: unknown permission %q", r.Code, code))
+		case seen[code]:
+			v.Add(f, "unique", fmt.Sprintf("role %s: permission %s listed twice", r.Code, code))
+		case validType(r.Type) && p.Type != r.Type:
+			v.Add(f, "type", fmt.Sprintf("role %s is a %s role and cannot hold %s permission %s", r.Code, r.Type, p.Type, code))
+		}
+		seen[code] = true
+	}
+	return v.OrNil()
+}
+
+// ValidateAssignment checks that a user of the given kind may hold roles: a
+// customer user holds customer roles only, a back-office user never a customer
+// role. The error (wrapping clientele.ErrInvalid) names every offending role.
+func ValidateAssignment(kind PermissionType, roles []Role) error {
+	v := &clientele.ValidationError{}
+	if !validType(kind) {
+		v.Add("kind", "oneof", "user kind must be backoffice or customer")
+		return v
+	}
+	for i, r := range roles {
+		if r.Type != kind {
+			v.Add(fmt.Sprintf("roles[%d]", i), "type",
+				fmt.Sprintf("a %s user cannot hold %s role %s", kind, r.Type, r.Code))
+		}
+	}
+	return v.OrNil()
+}
+
+// ValidateSpec checks a whole catalogue: every permission, every role against
+// the permissions, unique codes, the employee-account permission, and every
+// policy's condition (compiled). Compile calls it.
+func ValidateSpec(s Spec) error {
+	v := &clientele.ValidationError{}
+	perms := make(map[string]Permission, len(s.Permissions))
+	for i, p := range s.Permissions {
+		if err := ValidatePermission(p); err != nil {
+			addProblems(v, fmt.Sprintf("permissions[%d].", i), err)
+		}
+		if _, dup := perms[p.Code]; dup {
+			v.Add(fmt.Sprintf("permissions[%d].code", i), "unique", "permission "+p.Code+" defined twice")
+		}
+		perms[p.Code] = p
+	}
+	roles := make(map[string]bool, len(s.Roles))
+	for i, r := range s.Roles {
+		if err := ValidateRole(r, perms); err != nil {
+			addProblems(v, fmt.Sprintf("roles[%d].", i), err)
+		}
+		if roles[r.Code] {
+			v.Add(fmt.Sprintf("roles[%d].code", i), "unique", "role "+r.Code+" defined twice")
+		}
+		roles[r.Code] = true
+	}
+	if s.StaffPermission != "" {
+		if p, ok := perms[s.StaffPermission]; !ok || p.Type != Backoffice {
+			v.Add("staffPermission", "exists", "employee-account permission "+s.StaffPermission+" must be a back-office permission of the catalogue")
+		}
+	}
+	pols := make(map[string]bool, len(s.Policies))
+	for i, p := range s.Policies {
+		f := fmt.Sprintf("policies[%d]", i)
+		if strings.TrimSpace(p.Code) == "" {
+			v.Add(f+".code", "required", "policy code is required")
+		}
+		if pols[p.Code] {
+			v.Add(f+".code", "unique", "policy "+p.Code+" defined twice")
+		}
+		pols[p.Code] = true
+		for j, op := range p.Operations {
+			if !op.Known() {
+				v.Add(fmt.Sprintf("%s.operations[%d]", f, j), "operation", fmt.Sprintf("policy %s: unknown operation %q", p.Code, op))
+			}
+		}
+		cp, err := CompilePolicy(p)
+		if err != nil {
+			v.Add(f+".condition", "policy", err.Error())
+			continue
+		}
+		for _, rc := range cp.roleRefs {
+			if !roles[rc] {
+				v.Add(f+".condition", "role", fmt.Sprintf("policy %s names unknown role %s", p.Code, rc))
+			}
+		}
+	}
+	return v.OrNil()
+}
+
+func addProblems(v *clientele.ValidationError, prefix string, err error) {
+	var ve *clientele.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			v.Add(prefix+p.Field, p.Rule, p.Message)
+		}
+		return
+	}
+	v.Add(strings.TrimSuffix(prefix, "."), "invalid", err.Error())
+}

@@ -1,0 +1,175 @@
+package authz
+
+// Preset names.
+const (
+	PresetBackofficePlatform = "backoffice-platform"
+	PresetRetailEngine       = "retail-engine"
+)
+
+// Codes of the permissions and roles every preset adds to its seed's tables.
+// They are this library's own, not the seeds'.
+const (
+	// PermStaffAccounts is the employee-account permission of seed 000 ("a new set
+	// of update permissions for acting on loan/savings accounts belonging to
+	// Staff"). It grants no operation by itself; a change to a staff-owned client
+	// needs it in addition to a permission granting the change.
+	PermStaffAccounts = "staff_acct_updt"
+
+	// Customer (client portal) permissions of seed 000.
+	PermPortalSavings  = "portal_savings_view" // PT001
+	PermPortalLoans    = "portal_loans_view"   // PT002
+	PermPortalTransfer = "portal_transfer"     // PT003
+
+	// Administration permissions.
+	PermRoleList  = "role_list"  // AD001, AD002
+	PermRoleAdmin = "role_admin" // AD001–AD004
+	PermUserAdmin = "user_admin" // US001–US004
+
+	// RoleSecurityAdmin holds the administration permissions.
+	RoleSecurityAdmin = "RA001"
+	// RolePortalViewer may view its own savings and loans (seed 000: "some client
+	// would only have the ability to view their loan and savings data").
+	RolePortalViewer = "RC001"
+	// RolePortalTransactor may also transfer ("some may be allowed to do account
+	// transfers").
+	RolePortalTransactor = "RC002"
+)
+
+// BackofficePlatform is the catalogue of seed 001 (Backoffice Platform): the
+// seed's permissions clnt_list, clnt_update, clnt_admin, dev_mgmt, acct_list,
+// roles RP001–RP004 and policies P_BO_001, P_BO_002, each cell as in the seed,
+// plus the library's common additions (see the comments in the body).
+//
+// Choices where the seed is open: dev_mgmt grants the range CL007–CL013 exactly
+// as written (so it includes CL008 and CL009, which every seed role holding
+// dev_mgmt has anyway); P_BO_001 covers every operation; P_BO_002 ("RP002 can
+// only edit assigned clients") covers CL004.
+func BackofficePlatform() Spec {
+	s := Spec{
+		Name: PresetBackofficePlatform,
+		// From seed 001, "Permissions & APIs".
+		Permissions: []Permission{
+			{Code: "clnt_list", Name: "List Clients", Type: Backoffice,
+				Operations: []Operation{OpListClients, OpToggleFavourite, OpSearchClients}},
+			{Code: "clnt_update", Name: "Update Clients", Type: Backoffice,
+				Operations: []Operation{OpViewClient, OpUpdateClient}},
+			{Code: "clnt_admin", Name: "Full Client Management", Type: Backoffice,
+				Operations: []Operation{OpListClients, OpViewClient, OpCreateClient, OpUpdateClient, OpArchiveClient,
+					OpToggleFavourite, OpSearchClients}},
+			{Code: "dev_mgmt", Name: "Manage Client Devices", Type: Backoffice,
+				Operations: []Operation{OpListDevices, OpToggleFavourite, OpSearchClients, OpLockDevice,
+					OpTransferDevice, OpActivateDevice, OpResetDevicePIN}},
+			{Code: "acct_list", Name: "View Client Accounts", Type: Backoffice,
+				Operations: []Operation{OpListClientAccounts}},
+		},
+		// From seed 001, "Roles & Permissions".
+		Roles: []Role{
+			{Code: "RP001", Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_admin", "dev_mgmt", "acct_list"}},
+			{Code: "RP002", Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
+			{Code: "RP003", Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
+			{Code: "RP004", Name: "Support Officer", Type: Backoffice, Permissions: []string{"dev_mgmt", "clnt_list"}},
+		},
+		// From seed 001, "Policies & Attributes" (Operations: this library's choice).
+		Policies: []Policy{
+			{Code: "P_BO_001", Name: "Org must have active Backoffice subscription",
+				Condition: "org.apps.backoffice eq active"},
+			{Code: "P_BO_002", Name: "RP002 can only edit assigned clients",
+				Condition:  "role eq RP002 AND member.clients contain {client}",
+				Operations: []Operation{OpUpdateClient}},
+		},
+	}
+	return withCommon(s)
+}
+
+// RetailEngine is the catalogue of seed 002 (Retail Engine): the seed's
+// permissions clnt_list, clnt_read_updt, clnt_mgmt_admin, dev_list,
+// dev_mgmt_admin, clnt_acct_list, roles RP001–RP005 and policies P_RE_001,
+// P_RE_002, each cell as in the seed, plus the library's common additions.
+//
+// The seed lists role permissions by name; "List Client" (RP005) is read as
+// "List Clients" (clnt_list). P_RE_001 covers every operation; P_RE_002 covers
+// CL004.
+func RetailEngine() Spec {
+	s := Spec{
+		Name: PresetRetailEngine,
+		// From seed 002, "Permissions & APIs".
+		Permissions: []Permission{
+			{Code: "clnt_list", Name: "List Clients", Type: Backoffice,
+				Operations: []Operation{OpListClients, OpToggleFavourite, OpSearchClients}},
+			{Code: "clnt_read_updt", Name: "Update Clients", Type: Backoffice,
+				Operations: []Operation{OpViewClient, OpUpdateClient}},
+			{Code: "clnt_mgmt_admin", Name: "Clients Admin", Type: Backoffice,
+				Operations: []Operation{OpListClients, OpViewClient, OpCreateClient, OpUpdateClient, OpArchiveClient,
+					OpToggleFavourite, OpSearchClients}},
+			{Code: "dev_list", Name: "List Devices", Type: Backoffice,
+				Operations: []Operation{OpListDevices}},
+			{Code: "dev_mgmt_admin", Name: "Device Admin", Type: Backoffice,
+				Operations: []Operation{OpListDevices, OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN}},
+			{Code: "clnt_acct_list", Name: "List Client Accounts", Type: Backoffice,
+				Operations: []Operation{OpListClientAccounts}},
+		},
+		// From seed 002, "Roles & Permissions".
+		Roles: []Role{
+			{Code: "RP001", Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_mgmt_admin", "dev_mgmt_admin", "clnt_acct_list"}},
+			{Code: "RP002", Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: "RP003", Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: "RP004", Name: "Credit Controller", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: "RP005", Name: "Helpdesk Officer", Type: Backoffice, Permissions: []string{"clnt_list", "dev_mgmt_admin"}},
+		},
+		// From seed 002, "Policies & Attributes" (Operations: this library's choice).
+		Policies: []Policy{
+			{Code: "P_RE_001", Name: "Org MUST have active RE Subscription",
+				Condition: "org.apps.retail eq active"},
+			{Code: "P_RE_002", Name: "RP002 can ONLY update assigned clients",
+				Condition:  "role eq RP002 AND member.clients contain {client}",
+				Operations: []Operation{OpUpdateClient}},
+		},
+	}
+	return withCommon(s)
+}
+
+// withCommon appends what both presets add to their seed: seed 000's customer
+// permissions and employee-account permission, the administration permissions,
+// a security administrator role and two customer roles.
+func withCommon(s Spec) Spec {
+	s.Permissions = append(s.Permissions,
+		// Seed 000: the employee-account permission.
+		Permission{Code: PermStaffAccounts, Name: "Update Employee Accounts", Type: Backoffice},
+		// Seed 000: the client portal permissions.
+		Permission{Code: PermPortalSavings, Name: "View Own Savings", Type: Customer,
+			Operations: []Operation{OpPortalListSavings}},
+		Permission{Code: PermPortalLoans, Name: "View Own Loans", Type: Customer,
+			Operations: []Operation{OpPortalListLoans}},
+		Permission{Code: PermPortalTransfer, Name: "Account Transfer", Type: Customer,
+			Operations: []Operation{OpPortalTransfer}},
+		// Library: administration.
+		Permission{Code: PermRoleList, Name: "View Permissions and Roles", Type: Backoffice,
+			Operations: []Operation{OpListPermissions, OpListRoles}},
+		Permission{Code: PermRoleAdmin, Name: "Manage Roles", Type: Backoffice,
+			Operations: []Operation{OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole}},
+		Permission{Code: PermUserAdmin, Name: "Manage Users", Type: Backoffice,
+			Operations: []Operation{OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser}},
+	)
+	s.Roles = append(s.Roles,
+		Role{Code: RoleSecurityAdmin, Name: "Security Administrator", Type: Backoffice,
+			Permissions: []string{PermRoleAdmin, PermUserAdmin}},
+		Role{Code: RolePortalViewer, Name: "Portal Viewer", Type: Customer,
+			Permissions: []string{PermPortalSavings, PermPortalLoans}},
+		Role{Code: RolePortalTransactor, Name: "Portal Transactor", Type: Customer,
+			Permissions: []string{PermPortalSavings, PermPortalLoans, PermPortalTransfer}},
+	)
+	s.StaffPermission = PermStaffAccounts
+	return s
+}
+
+// Preset returns the preset with the given name (PresetBackofficePlatform or
+// PresetRetailEngine). Each call returns a fresh copy.
+func Preset(name string) (Spec, bool) {
+	switch name {
+	case PresetBackofficePlatform:
+		return BackofficePlatform(), true
+	case PresetRetailEngine:
+		return RetailEngine(), true
+	}
+	return Spec{}, false
+}
