@@ -1,0 +1,309 @@
+package clients
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/filter"
+)
+
+// Authorizer decides whether a principal may perform an operation on a resource:
+// nil when allowed, an error wrapping clientele.ErrForbidden otherwise.
+// *authz.Authorizer implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, p authz.Principal, op authz.Operation, r authz.Resource) error
+}
+
+// Service runs the client lifecycle. Every method authorizes the principal before it
+// changes or returns anything.
+type Service struct {
+	store    Store
+	az       Authorizer
+	validate *validator.Validate
+	now      func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock used for timestamps and "not in the future" checks.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.now = now }
+}
+
+// New returns a Service over store, authorizing every call with az.
+func New(store Store, az Authorizer, opts ...Option) (*Service, error) {
+	if store == nil {
+		return nil, errors.New("clients: New: store is nil")
+	}
+	if az == nil {
+		return nil, errors.New("clients: New: authorizer is nil")
+	}
+	s := &Service{store: store, az: az, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	s.validate = newValidator(func() time.Time { return s.now() })
+	return s, nil
+}
+
+// CreateInput is what onboarding a client takes (CL003).
+type CreateInput struct {
+	// Reference is the tenant-unique code of the client; empty generates one.
+	Reference string `json:"reference,omitempty"`
+	Type      Type   `json:"type"`
+	Profile
+}
+
+// UpdateInput replaces a client's profile (CL004). Version must be the version the
+// caller read; a newer one in the store makes the update fail with ErrConflict.
+type UpdateInput struct {
+	Version   int64     `json:"version"`
+	KYCStatus KYCStatus `json:"kycStatus,omitempty"`
+	Profile
+}
+
+func resourceOf(c Client) authz.Resource {
+	return authz.Resource{
+		ClientID:           c.ID,
+		StaffOwned:         c.StaffOwned(),
+		AssignedAssociates: c.AssignedAssociateIDs,
+		OfficeID:           c.OfficeID,
+	}
+}
+
+// Create onboards a client (CL003). With an idempotency key, repeating the same
+// request returns the client the first call created, and reusing the key for a
+// different request fails with ErrConflict.
+func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput, idempotencyKey string) (Client, error) {
+	res := authz.Resource{StaffOwned: in.StaffAssociateID != "", AssignedAssociates: in.AssignedAssociateIDs, OfficeID: in.OfficeID}
+	if err := s.az.Authorize(ctx, p, authz.OpCreateClient, res); err != nil {
+		return Client{}, fmt.Errorf("clients: create: %w", err)
+	}
+	verr := &clientele.ValidationError{}
+	if _, err := ParseType(string(in.Type)); err != nil {
+		verr.Add("type", "oneof", "must be individual or corporate")
+	}
+	checkReference(in.Reference, verr)
+	checkProfile(s.validate, in.Type, &in.Profile, verr)
+	if len(idempotencyKey) > 200 {
+		verr.Add("idempotencyKey", "max", "must be at most 200 characters")
+	}
+	if err := verr.OrNil(); err != nil {
+		return Client{}, fmt.Errorf("clients: create: %w", err)
+	}
+
+	idem := Idempotency{Key: idempotencyKey}
+	if idempotencyKey != "" {
+		body, err := json.Marshal(in)
+		if err != nil {
+			return Client{}, fmt.Errorf("clients: create: %w", err)
+		}
+		sum := sha256.Sum256(body)
+		idem.RequestHash = hex.EncodeToString(sum[:])
+	}
+
+	now := s.now().UTC().Truncate(time.Microsecond)
+	c := Client{
+		TenantID:    p.TenantID,
+		Reference:   in.Reference,
+		Type:        in.Type,
+		State:       Pending,
+		KYCStatus:   KYCPending,
+		Profile:     in.Profile,
+		DisplayName: in.Profile.displayName(),
+		CreatedAt:   now,
+		UpdatedAt:   now,
+		Version:     1,
+	}
+	// A generated reference may collide with an existing one; try a few fresh ones.
+	for attempt := 0; ; attempt++ {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return Client{}, fmt.Errorf("clients: create: %w", err)
+		}
+		c.ID = id.String()
+		if in.Reference == "" {
+			c.Reference = newReference()
+		}
+		entry := s.entry(p, authz.OpCreateClient, c.ID, changedFields(nil, &c), now)
+		saved, _, err := s.store.Create(ctx, c, idem, entry)
+		var ce *ConflictError
+		if in.Reference == "" && errors.As(err, &ce) && ce.Field == "reference" && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Client{}, fmt.Errorf("clients: create: %w", err)
+		}
+		return saved, nil
+	}
+}
+
+// Get returns one client (CL002).
+func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) (Client, error) {
+	c, err := s.store.Get(ctx, p.TenantID, reference)
+	if err != nil {
+		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
+	}
+	if err := s.az.Authorize(ctx, p, authz.OpViewClient, resourceOf(c)); err != nil {
+		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
+	}
+	return c, nil
+}
+
+// Update replaces the profile of a client (CL004) if in.Version is still current.
+func (s *Service) Update(ctx context.Context, p authz.Principal, reference string, in UpdateInput) (Client, error) {
+	verr := &clientele.ValidationError{}
+	if in.Version < 1 {
+		verr.Add("version", "required", "is required: send the version you read")
+	}
+	if in.KYCStatus != "" && in.KYCStatus != KYCPending && in.KYCStatus != KYCVerified && in.KYCStatus != KYCRejected {
+		verr.Add("kycStatus", "oneof", "must be one of: pending verified rejected")
+	}
+	return s.change(ctx, p, reference, in.Version, verr, func(c *Client) error {
+		checkProfile(s.validate, c.Type, &in.Profile, verr)
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		c.Profile = in.Profile
+		c.DisplayName = in.Profile.displayName()
+		if in.KYCStatus != "" {
+			c.KYCStatus = in.KYCStatus
+		}
+		return nil
+	})
+}
+
+// Transition moves a client to another state (pending → active ⇄ suspended), as an
+// update of the client (CL004) at the given version.
+func (s *Service) Transition(ctx context.Context, p authz.Principal, reference string, to State, version int64) (Client, error) {
+	verr := &clientele.ValidationError{}
+	if _, err := ParseState(string(to)); err != nil {
+		verr.Add("status", "oneof", "must be pending, active, suspended or archived")
+	}
+	if version < 1 {
+		verr.Add("version", "required", "is required: send the version you read")
+	}
+	return s.change(ctx, p, reference, version, verr, func(c *Client) error {
+		if !CanTransition(c.State, to) {
+			return &TransitionError{Reference: reference, From: c.State, To: to}
+		}
+		c.State = to
+		return nil
+	})
+}
+
+// change runs one authorized, version-checked, audited update of a client.
+func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
+	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (audit.Entry, error) {
+		// Authorize against the locked row, so the decision sees the state written.
+		if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, resourceOf(*c)); err != nil {
+			return audit.Entry{}, err
+		}
+		if err := verr.OrNil(); err != nil {
+			return audit.Entry{}, err
+		}
+		if c.Version != version {
+			return audit.Entry{}, fmt.Errorf("version %d is stale, the client is at version %d: %w", version, c.Version, clientele.ErrConflict)
+		}
+		before := *c
+		if err := apply(c); err != nil {
+			return audit.Entry{}, err
+		}
+		now := s.now().UTC().Truncate(time.Microsecond)
+		c.UpdatedAt = now
+		return s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now), nil
+	})
+	if err != nil {
+		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
+	}
+	return saved, nil
+}
+
+// List returns one page of the tenant's clients, newest first: every client
+// (CL001) or, with a filter, those matching it (CL009).
+func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) (Page, error) {
+	op := authz.OpListClients
+	if req.Filter != "" {
+		op = authz.OpSearchClients
+	}
+	if err := s.az.Authorize(ctx, p, op, authz.Resource{}); err != nil {
+		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	verr := &clientele.ValidationError{}
+	q, err := filter.Parse(req.Filter, SearchSchema())
+	var se *filter.SyntaxError
+	if errors.As(err, &se) {
+		verr.Add("filter", "syntax", se.Error())
+	} else if err != nil {
+		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	after, err := decodeCursor(req.Cursor)
+	var cerr *clientele.ValidationError
+	if errors.As(err, &cerr) {
+		verr.Problems = append(verr.Problems, cerr.Problems...)
+	}
+	limit := req.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit < 0 || limit > MaxPageSize:
+		verr.Add("limit", "range", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	if err := verr.OrNil(); err != nil {
+		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	found, err := s.store.Search(ctx, p.TenantID, q, after, limit+1)
+	if err != nil {
+		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	page := Page{Clients: found}
+	if len(found) > limit {
+		page.Clients = found[:limit]
+		page.NextCursor = encodeCursor(found[limit-1].ID)
+	}
+	if page.Clients == nil {
+		page.Clients = []Client{}
+	}
+	return page, nil
+}
+
+func (s *Service) entry(p authz.Principal, op authz.Operation, clientID string, changed []string, at time.Time) audit.Entry {
+	return audit.Entry{
+		TenantID:   p.TenantID,
+		Actor:      p.UserID,
+		Operation:  string(op),
+		EntityType: "client",
+		EntityID:   clientID,
+		Changed:    changed,
+		At:         at,
+	}
+}
+
+// referenceAlphabet is Crockford's base32: no I, L, O, U, so references read aloud
+// over the phone are not misheard.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newReference returns "C" and 8 random base32 characters (40 bits).
+func newReference() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	out := make([]byte, 9)
+	out[0] = 'C'
+	for i, x := range b {
+		out[i+1] = referenceAlphabet[x&31]
+	}
+	return string(out)
+}

@@ -1,0 +1,63 @@
+// Package testkit holds fixtures shared by the library's tests: principals, an
+// allow-all authorizer for tests of storage behaviour, and sample inputs.
+package testkit
+
+import (
+	"context"
+	"time"
+
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/tenants"
+)
+
+// AllowAll authorizes everything. Tests of authorization use the real authz.Authorizer;
+// this is for tests of what happens after the decision.
+type AllowAll struct{}
+
+// Authorize always allows.
+func (AllowAll) Authorize(context.Context, authz.Principal, authz.Operation, authz.Resource) error {
+	return nil
+}
+
+// Tenant returns a tenant with both apps active.
+func Tenant(id string) tenants.Tenant {
+	return tenants.Tenant{
+		ID: id, Name: "Tenant " + id, Preset: "retail-engine",
+		Apps:      map[tenants.App]tenants.AppState{tenants.Backoffice: tenants.AppActive, tenants.Retail: tenants.AppActive},
+		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+}
+
+// Staff returns a back-office principal of tenant holding roles.
+func Staff(tenant, user string, roles ...string) authz.Principal {
+	return authz.Principal{TenantID: tenant, UserID: user, Kind: authz.Backoffice, Roles: roles, AssociateID: "assoc-" + user}
+}
+
+// Person returns a valid individual client input.
+func Person(first, last string) clients.CreateInput {
+	return clients.CreateInput{
+		Type: clients.Individual,
+		Profile: clients.Profile{
+			OfficeID: "head-office",
+			Individual: &clients.Person{
+				FirstName: first, LastName: last, DateOfBirth: "1990-04-12", NationalID: "ID-" + first + last,
+			},
+			Contact: clients.ContactInfo{Phone: "+254712345678", Email: first + "@example.com"},
+		},
+	}
+}
+
+// Company returns a valid corporate client input.
+func Company(name string) clients.CreateInput {
+	return clients.CreateInput{
+		Type: clients.Corporate,
+		Profile: clients.Profile{
+			OfficeID: "head-office",
+			Corporate: &clients.Company{
+				LegalName: name, RegistrationNumber: "REG-" + name, IncorporationDate: "2010-06-01", Country: "KE",
+				ExpectedMonthlyTurnover: &clients.Money{Amount: 1_500_000_00, Currency: "KES"},
+			},
+		},
+	}
+}

@@ -1,0 +1,73 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/clientele-go/clientele/audit"
+)
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:audit_log"`
+
+	ID         string    `bun:"id,pk"`
+	TenantID   string    `bun:"tenant_id"`
+	Actor      string    `bun:"actor"`
+	Operation  string    `bun:"operation"`
+	EntityType string    `bun:"entity_type"`
+	EntityID   string    `bun:"entity_id"`
+	Changed    string    `bun:"changed"`
+	At         time.Time `bun:"at"`
+}
+
+// appendAudit writes e within tx, so the entry exists exactly when the change does.
+func appendAudit(ctx context.Context, tx bun.IDB, e audit.Entry) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	changed := e.Changed
+	if changed == nil {
+		changed = []string{}
+	}
+	raw, err := json.Marshal(changed)
+	if err != nil {
+		return err
+	}
+	row := auditRow{
+		ID: id.String(), TenantID: e.TenantID, Actor: e.Actor, Operation: e.Operation,
+		EntityType: e.EntityType, EntityID: e.EntityID, Changed: string(raw), At: e.At.UTC(),
+	}
+	_, err = tx.NewInsert().Model(&row).Exec(ctx)
+	return translate(err)
+}
+
+// AuditLog returns the audit entries of one entity, oldest first, at most limit
+// (capped at 1000).
+func (db *DB) AuditLog(ctx context.Context, tenantID, entityType, entityID string, limit int) ([]audit.Entry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var rows []auditRow
+	err := db.bun.NewSelect().Model(&rows).
+		Where("tenant_id = ?", tenantID).Where("entity_type = ?", entityType).Where("entity_id = ?", entityID).
+		Order("id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Entry{
+			ID: r.ID, TenantID: r.TenantID, Actor: r.Actor, Operation: r.Operation,
+			EntityType: r.EntityType, EntityID: r.EntityID, At: r.At.UTC(),
+		}
+		if err := json.Unmarshal([]byte(r.Changed), &out[i].Changed); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

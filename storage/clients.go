@@ -1,0 +1,171 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/clients"
+)
+
+// ClientStore implements clients.Store.
+type ClientStore struct{ db *DB }
+
+var _ clients.Store = (*ClientStore)(nil)
+
+// Clients returns the store of the clients package.
+func (db *DB) Clients() *ClientStore { return &ClientStore{db: db} }
+
+type clientRow struct {
+	bun.BaseModel `bun:"table:clients"`
+
+	ID               string    `bun:"id,pk"`
+	TenantID         string    `bun:"tenant_id"`
+	Reference        string    `bun:"reference"`
+	Type             string    `bun:"type"`
+	State            string    `bun:"state"`
+	KYCStatus        string    `bun:"kyc_status"`
+	OfficeID         string    `bun:"office_id"`
+	StaffAssociateID string    `bun:"staff_associate_id"`
+	Email            string    `bun:"email"`
+	Phone            string    `bun:"phone"`
+	DisplayName      string    `bun:"display_name"`
+	NameSearch       string    `bun:"name_search"`
+	Profile          string    `bun:"profile"`
+	Version          int64     `bun:"version"`
+	CreatedAt        time.Time `bun:"created_at"`
+	UpdatedAt        time.Time `bun:"updated_at"`
+}
+
+func toClientRow(c clients.Client) (clientRow, error) {
+	profile, err := json.Marshal(c.Profile)
+	if err != nil {
+		return clientRow{}, err
+	}
+	return clientRow{
+		ID: c.ID, TenantID: c.TenantID, Reference: c.Reference, Type: string(c.Type),
+		State: string(c.State), KYCStatus: string(c.KYCStatus), OfficeID: c.OfficeID,
+		StaffAssociateID: c.StaffAssociateID, Email: strings.ToLower(c.Contact.Email), Phone: c.Contact.Phone,
+		DisplayName: c.DisplayName, NameSearch: foldName(c.DisplayName), Profile: string(profile),
+		Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}, nil
+}
+
+func (r clientRow) client() (clients.Client, error) {
+	c := clients.Client{
+		ID: r.ID, TenantID: r.TenantID, Reference: r.Reference, Type: clients.Type(r.Type),
+		State: clients.State(r.State), KYCStatus: clients.KYCStatus(r.KYCStatus),
+		DisplayName: r.DisplayName, Version: r.Version,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if err := json.Unmarshal([]byte(r.Profile), &c.Profile); err != nil {
+		return clients.Client{}, fmt.Errorf("storage: client %s: corrupt profile: %w", r.ID, err)
+	}
+	return c, nil
+}
+
+// foldName is the form name search compares: lower case, single spaces.
+func foldName(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// Create implements clients.Store.
+func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients.Idempotency, entry audit.Entry) (clients.Client, bool, error) {
+	row, err := toClientRow(c)
+	if err != nil {
+		return clients.Client{}, false, err
+	}
+	err = withKeyRace(func() error {
+		return s.db.inTx(ctx, func(tx bun.Tx) error {
+			if idem.Key != "" {
+				if err := claimKey(ctx, tx, c.TenantID, entry.Operation, idem.Key, idem.RequestHash, c.ID, c.CreatedAt); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+				if uniqueViolation(err) != "" {
+					return &clients.ConflictError{Field: "reference", Value: c.Reference}
+				}
+				return translate(err)
+			}
+			return appendAudit(ctx, tx, entry)
+		})
+	})
+	var replay *keyReplay
+	if errors.As(err, &replay) {
+		got, err := s.byID(ctx, c.TenantID, replay.entityID)
+		return got, err == nil, err
+	}
+	if err != nil {
+		return clients.Client{}, false, err
+	}
+	// Return what was stored, sharing no memory with the caller's input.
+	saved, err := row.client()
+	return saved, false, err
+}
+
+func (s *ClientStore) byID(ctx context.Context, tenantID, id string) (clients.Client, error) {
+	var row clientRow
+	err := s.db.bun.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", id).Scan(ctx)
+	if err != nil {
+		return clients.Client{}, translate(err)
+	}
+	return row.client()
+}
+
+// Get implements clients.Store.
+func (s *ClientStore) Get(ctx context.Context, tenantID, reference string) (clients.Client, error) {
+	var row clientRow
+	err := s.db.bun.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("reference = ?", reference).Scan(ctx)
+	if err != nil {
+		return clients.Client{}, fmt.Errorf("client %s: %w", reference, translate(err))
+	}
+	return row.client()
+}
+
+// Update implements clients.Store.
+func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn func(*clients.Client) (audit.Entry, error)) (clients.Client, error) {
+	var out clients.Client
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		var row clientRow
+		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("reference = ?", reference)
+		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
+			return fmt.Errorf("client %s: %w", reference, translate(err))
+		}
+		c, err := row.client()
+		if err != nil {
+			return err
+		}
+		entry, err := fn(&c)
+		if err != nil {
+			return err
+		}
+		// The row is locked (PostgreSQL) or the database is (SQLite), but the
+		// version guard keeps the write correct even without the lock.
+		c.ID, c.TenantID, c.Reference = row.ID, row.TenantID, row.Reference
+		c.Version = row.Version + 1
+		next, err := toClientRow(c)
+		if err != nil {
+			return err
+		}
+		res, err := tx.NewUpdate().Model(&next).WherePK().Where("version = ?", row.Version).Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("client %s changed while being updated: %w", reference, clientele.ErrConflict)
+		}
+		if out, err = next.client(); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, entry)
+	})
+	return out, err
+}

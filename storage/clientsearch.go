@@ -1,0 +1,148 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/internal/filter"
+)
+
+// clientColumns maps the filter fields of clients.SearchSchema to columns. Only
+// these fixed names ever reach SQL text; every value goes in as a parameter.
+var clientColumns = map[string]string{
+	"status":    "state",
+	"type":      "type",
+	"kyc":       "kyc_status",
+	"name":      "name_search",
+	"reference": "reference",
+	"office":    "office_id",
+	"email":     "email",
+	"phone":     "phone",
+	"created":   "created_at",
+	"updated":   "updated_at",
+}
+
+// Search implements clients.Store: keyset pagination on the UUIDv7 id, which
+// orders clients by creation time.
+func (s *ClientStore) Search(ctx context.Context, tenantID string, q filter.Query, after string, limit int) ([]clients.Client, error) {
+	var rows []clientRow
+	sel := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID)
+	for _, t := range q.Terms {
+		if err := whereTerm(sel, t); err != nil {
+			return nil, err
+		}
+	}
+	if after != "" {
+		sel = sel.Where("id < ?", after)
+	}
+	if err := sel.Order("id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]clients.Client, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.client()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func whereTerm(sel *bun.SelectQuery, t filter.Term) error {
+	col, ok := clientColumns[t.Field]
+	if !ok {
+		return fmt.Errorf("storage: filter field %q has no column: %w", t.Field, clientele.ErrInvalid)
+	}
+	ident := bun.Ident(col)
+	switch t.Kind {
+	case filter.Date:
+		return whereDate(sel, ident, t)
+	}
+	vals := make([]string, len(t.Values))
+	for i, v := range t.Values {
+		vals[i] = v.Str
+		switch col {
+		case "name_search":
+			vals[i] = foldName(v.Str)
+		case "email":
+			vals[i] = strings.ToLower(v.Str)
+		}
+	}
+	switch t.Op {
+	case filter.Eq:
+		sel.Where("? IN (?)", ident, bun.In(vals))
+	case filter.Ne:
+		sel.Where("? NOT IN (?)", ident, bun.In(vals))
+	case filter.Contains:
+		sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for _, v := range vals {
+				q = q.WhereOr(`? LIKE ? ESCAPE '\'`, ident, "%"+escapeLike(v)+"%")
+			}
+			return q
+		})
+	default:
+		return fmt.Errorf("storage: operator %s on %s: %w", t.Op, t.Field, clientele.ErrInvalid)
+	}
+	return nil
+}
+
+// whereDate compares a timestamp column. A date without a time means the whole UTC
+// day: created:2025-01-01 is [day, next day), created>2025-01-01 starts the next day.
+func whereDate(sel *bun.SelectQuery, ident bun.Ident, t filter.Term) error {
+	if len(t.Values) != 1 && t.Op != filter.Eq && t.Op != filter.Ne {
+		return fmt.Errorf("storage: %s takes one date: %w", t.Field, clientele.ErrInvalid)
+	}
+	sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		for _, v := range t.Values {
+			from, to := v.Time.UTC(), v.Time.UTC()
+			if v.DateOnly {
+				to = from.Add(24 * time.Hour)
+			}
+			switch t.Op {
+			case filter.Eq:
+				if v.DateOnly {
+					q = q.WhereOr("(? >= ? AND ? < ?)", ident, from, ident, to)
+				} else {
+					q = q.WhereOr("? = ?", ident, from)
+				}
+			case filter.Ne:
+				if v.DateOnly {
+					q = q.Where("(? < ? OR ? >= ?)", ident, from, ident, to)
+				} else {
+					q = q.Where("? <> ?", ident, from)
+				}
+			case filter.Gt:
+				if v.DateOnly {
+					q = q.Where("? >= ?", ident, to)
+				} else {
+					q = q.Where("? > ?", ident, from)
+				}
+			case filter.Ge:
+				q = q.Where("? >= ?", ident, from)
+			case filter.Lt:
+				q = q.Where("? < ?", ident, from)
+			case filter.Le:
+				if v.DateOnly {
+					q = q.Where("? < ?", ident, to)
+				} else {
+					q = q.Where("? <= ?", ident, from)
+				}
+			}
+		}
+		return q
+	})
+	return nil
+}
+
+// escapeLike escapes LIKE's wildcards so user input matches literally.
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}

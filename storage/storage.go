@@ -1,0 +1,230 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/clientele-go/clientele"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// Supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the library's store on one database. Its methods return the store of each
+// domain package (Clients, Tenants, …), all sharing one connection pool.
+type DB struct {
+	bun     *bun.DB
+	dialect Dialect
+}
+
+type options struct {
+	migrate bool
+}
+
+// Option configures Open.
+type Option func(*options)
+
+// WithoutMigrations skips applying pending migrations at Open; use it when
+// migrations are run by a separate deploy step (DB.Migrate).
+func WithoutMigrations() Option { return func(o *options) { o.migrate = false } }
+
+// Open connects to the database dsn names and applies pending migrations.
+//
+//	sqlite://clientele.db        a file relative to the working directory
+//	sqlite:///var/lib/app.db     an absolute path
+//	sqlite://:memory:            a private in-memory database (tests)
+//	postgres://user@host/db      PostgreSQL (postgresql:// works too)
+//
+// SQLite is pure Go (builds with CGO_ENABLED=0); PostgreSQL goes through pgx.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	o := options{migrate: true}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.bun.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("storage: open: %w: %w", clientele.ErrUnavailable, err)
+	}
+	if o.migrate {
+		if err := db.Migrate(ctx); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func open(dsn string) (*DB, error) {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return nil, fmt.Errorf("storage: open: DSN must start with sqlite:// or postgres://: %w", clientele.ErrInvalid)
+	}
+	switch scheme {
+	case "sqlite":
+		return openSQLite(rest)
+	case "postgres", "postgresql":
+		return openPostgres(dsn)
+	}
+	return nil, fmt.Errorf("storage: open: unknown DSN scheme %q (want sqlite or postgres): %w", scheme, clientele.ErrInvalid)
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("storage: open: sqlite:// needs a path or :memory:: %w", clientele.ErrInvalid)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	// Writers take the lock when their transaction begins, so two transactions
+	// never deadlock upgrading a read lock; busy_timeout makes the second wait.
+	q.Set("_txlock", "immediate")
+	memory := path == ":memory:"
+	if !memory {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("storage: open sqlite: %w", err)
+	}
+	if memory {
+		// Each connection to :memory: is a database of its own: keep exactly one.
+		sqldb.SetMaxOpenConns(1)
+		sqldb.SetMaxIdleConns(1)
+		sqldb.SetConnMaxLifetime(0)
+		sqldb.SetConnMaxIdleTime(0)
+	}
+	return &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: SQLite}, nil
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open postgres: bad DSN: %w", clientele.ErrInvalid)
+	}
+	q := u.Query()
+	// bun writes values into the SQL text; pgx's default mode would prepare a new
+	// statement for nearly every query.
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "simple_protocol")
+	}
+	u.RawQuery = q.Encode()
+	sqldb, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("storage: open postgres: %w", err)
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(10)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: Postgres}, nil
+}
+
+// Dialect reports the engine behind db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Migrate applies pending migrations. It is safe to call on an up-to-date database.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(db.dialect))
+	if err != nil {
+		return fmt.Errorf("storage: migrate: %w", err)
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return fmt.Errorf("storage: migrate: %w", err)
+	}
+	m := migrate.NewMigrator(db.bun, ms,
+		migrate.WithTableName("clientele_migrations"),
+		migrate.WithLocksTableName("clientele_migration_locks"),
+		migrate.WithMarkAppliedOnSuccess(true),
+	)
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("storage: migrate: init: %w", translate(err))
+	}
+	if db.dialect == Postgres {
+		// Several processes may start at once; the lock table serializes them.
+		if err := lockMigrations(ctx, m); err != nil {
+			return err
+		}
+		defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("storage: migrate: %w", err)
+	}
+	return nil
+}
+
+func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
+	for {
+		err := m.Lock(ctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("storage: migrate: waiting for the migration lock: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// inTx runs fn in a transaction. On PostgreSQL callers lock rows they change with
+// forUpdate; SQLite transactions take the write lock at BEGIN.
+func (db *DB) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+	return err
+}
+
+// forUpdate adds FOR UPDATE where the dialect has it.
+func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if db.dialect == Postgres {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+// translate turns driver errors into the library's error kinds.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w", clientele.ErrNotFound)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case clientele.Kind(err) != nil:
+		return err
+	case uniqueViolation(err) != "":
+		return fmt.Errorf("%w: %v", clientele.ErrConflict, err)
+	}
+	return fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
+}
