@@ -1,0 +1,131 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clientele-go/clientele"
+)
+
+// RoleStore persists each tenant's roles (the permissions and policies come
+// from the tenant's preset). Storage implements it; MemoryStore is the
+// in-memory implementation. Implementations validate again before they write
+// (ValidateRole on create, ValidateRoleUpdate on update) so that no code path
+// can persist a role that mixes permission types.
+type RoleStore interface {
+	CatalogueStore
+	// CreateRole adds a role; clientele.ErrConflict when its code exists.
+	CreateRole(ctx context.Context, tenantID string, r Role) error
+	// UpdateRole loads the role, calls update on it and writes the result, in
+	// one transaction; clientele.ErrNotFound when there is no such role.
+	UpdateRole(ctx context.Context, tenantID, code string, update func(*Role) error) error
+}
+
+// ValidateRoleUpdate checks a role change: the result must be a valid role
+// (ValidateRole), and its code and type cannot change (users holding the role
+// were checked against its type).
+func ValidateRoleUpdate(before, after Role, perms map[string]Permission) error {
+	v := &clientele.ValidationError{}
+	if after.Code != before.Code {
+		v.Add("code", "immutable", "role code cannot change")
+	}
+	if after.Type != before.Type {
+		v.Add("type", "immutable", fmt.Sprintf("role %s is a %s role; its type cannot change", before.Code, before.Type))
+	}
+	if err := ValidateRole(after, perms); err != nil {
+		addProblems(v, "", err)
+	}
+	return v.OrNil()
+}
+
+// RoleService lists permissions and roles and creates and updates roles, per
+// tenant. Every call is authorized first (operations AD001–AD004) for the
+// acting principal in the principal's tenant.
+type RoleService struct {
+	store RoleStore
+	az    *Authorizer
+}
+
+// NewRoleService returns a role service; both arguments are required.
+func NewRoleService(store RoleStore, az *Authorizer) (*RoleService, error) {
+	if store == nil || az == nil {
+		return nil, fmt.Errorf("authz: NewRoleService needs a RoleStore and an Authorizer: %w", clientele.ErrInvalid)
+	}
+	return &RoleService{store: store, az: az}, nil
+}
+
+func (s *RoleService) catalogue(ctx context.Context, p Principal, op Operation) (*Catalogue, error) {
+	if err := s.az.Authorize(ctx, p, op, Resource{TenantID: p.TenantID}); err != nil {
+		return nil, err
+	}
+	return s.az.Catalogue(ctx, p.TenantID)
+}
+
+// ListPermissions lists the tenant's permissions of the given type (AD001).
+func (s *RoleService) ListPermissions(ctx context.Context, p Principal, t ListType) ([]Permission, error) {
+	c, err := s.catalogue(ctx, p, OpListPermissions)
+	if err != nil {
+		return nil, err
+	}
+	return c.Permissions(t), nil
+}
+
+// ListRoles lists the tenant's roles of the given type (AD002).
+func (s *RoleService) ListRoles(ctx context.Context, p Principal, t ListType) ([]Role, error) {
+	c, err := s.catalogue(ctx, p, OpListRoles)
+	if err != nil {
+		return nil, err
+	}
+	return c.Roles(t), nil
+}
+
+// CreateRole adds a role to the tenant's catalogue (AD003). A role that holds
+// a permission of the other type, or an unknown one, is refused with a
+// *clientele.ValidationError naming it; an existing code with
+// clientele.ErrConflict.
+func (s *RoleService) CreateRole(ctx context.Context, p Principal, r Role) (Role, error) {
+	c, err := s.catalogue(ctx, p, OpCreateRole)
+	if err != nil {
+		return Role{}, err
+	}
+	r = r.clone()
+	if err := ValidateRole(r, c.spec.PermissionMap()); err != nil {
+		return Role{}, fmt.Errorf("authz: create role %s: %w", r.Code, err)
+	}
+	if _, exists := c.Role(r.Code); exists {
+		return Role{}, fmt.Errorf("authz: create role %s: exists: %w", r.Code, clientele.ErrConflict)
+	}
+	if err := s.store.CreateRole(ctx, p.TenantID, r); err != nil {
+		return Role{}, fmt.Errorf("authz: create role %s: %w", r.Code, err)
+	}
+	s.az.Invalidate(p.TenantID)
+	return r.clone(), nil
+}
+
+// UpdateRole replaces the name and permissions of the role with r.Code (AD004).
+// The type cannot change; a zero r.Type keeps it.
+func (s *RoleService) UpdateRole(ctx context.Context, p Principal, r Role) (Role, error) {
+	c, err := s.catalogue(ctx, p, OpUpdateRole)
+	if err != nil {
+		return Role{}, err
+	}
+	perms := c.spec.PermissionMap()
+	var out Role
+	err = s.store.UpdateRole(ctx, p.TenantID, r.Code, func(cur *Role) error {
+		next := r.clone()
+		if next.Type == 0 {
+			next.Type = cur.Type
+		}
+		if err := ValidateRoleUpdate(*cur, next, perms); err != nil {
+			return err
+		}
+		*cur = next
+		out = next.clone()
+		return nil
+	})
+	if err != nil {
+		return Role{}, fmt.Errorf("authz: update role %s: %w", r.Code, err)
+	}
+	s.az.Invalidate(p.TenantID)
+	return out, nil
+}
