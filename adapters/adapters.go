@@ -170,3 +170,8 @@ func HashToken(token string) string {
 func TokenMatches(hash, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(hash), []byte(HashToken(token))) == 1
 }
+
+// ErrNotSupported is wrapped by the error of an optional method (AccountOpener,
+// ClientLister, DocumentStore) an implementation offers in form only, such as an HTTP
+// client whose server lacks the ability. It is a clientele.ErrPrecondition.
+var ErrNotSupported = fmt.Errorf("operation not supported by this adapter: %w", clientele.ErrPrecondition)
