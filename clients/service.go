@@ -77,8 +77,10 @@ type UpdateInput struct {
 
 func resourceOf(c Client) authz.Resource {
 	return authz.Resource{
+		TenantID:           c.TenantID,
 		ClientID:           c.ID,
 		StaffOwned:         c.StaffOwned(),
+		StaffAssociateID:   c.StaffAssociateID,
 		AssignedAssociates: c.AssignedAssociateIDs,
 		OfficeID:           c.OfficeID,
 	}
@@ -88,7 +90,10 @@ func resourceOf(c Client) authz.Resource {
 // request returns the client the first call created, and reusing the key for a
 // different request fails with ErrConflict.
 func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput, idempotencyKey string) (Client, error) {
-	res := authz.Resource{StaffOwned: in.StaffAssociateID != "", AssignedAssociates: in.AssignedAssociateIDs, OfficeID: in.OfficeID}
+	res := authz.Resource{
+		TenantID: p.TenantID, StaffOwned: in.StaffAssociateID != "", StaffAssociateID: in.StaffAssociateID,
+		AssignedAssociates: in.AssignedAssociateIDs, OfficeID: in.OfficeID,
+	}
 	if err := s.az.Authorize(ctx, p, authz.OpCreateClient, res); err != nil {
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
