@@ -1,4 +1,138 @@
 // Package authz decides who may do what: typed permissions and roles, the two
 // seed catalogues as presets, a small policy language, and the Authorizer every
 // domain service calls before it does anything.
+//
+// # Permissions, roles, principals
+//
+// A Permission grants Operations and has a PermissionType: Backoffice (the
+// seeds also say "employee") or Customer (client portal). A Role holds
+// permissions of its own type only; a customer Principal holds customer roles
+// only and a back-office principal never a customer role (seed 000: a bank
+// cannot, even accidentally, give a client a back-office permission). A
+// customer permission can only grant portal operations. ValidatePermission,
+// ValidateRole, ValidateRoleUpdate and ValidateAssignment check this and return
+// a *clientele.ValidationError (wrapping clientele.ErrInvalid) naming the
+// offending permission or role; storage calls them again before it writes.
+//
+// # Operations
+//
+//	CL001–CL013  client operations of seeds 001/002 (OpListClients … OpResetDevicePIN)
+//	PT001        portal: list own savings (GET /savings)        customer
+//	PT002        portal: list own loans (GET /loans)            customer
+//	PT003        portal: account transfer (POST /accounttransfer) customer
+//	AD001        list permissions      AD002  list roles
+//	AD003        create role           AD004  update role
+//	US001        invite user           US002  list users
+//	US003        block user            US004  unblock user
+//
+// The codes are stable and may be stored. Operation.Changes reports the
+// operations that change a client or what belongs to it (CL003, CL004, CL005,
+// CL010–CL013): on a staff-owned client they also need the catalogue's
+// employee-account permission, and an associate may never change the client
+// account that is its own.
+//
+// # Catalogues and presets
+//
+// A Spec is a catalogue as data; Compile validates it and returns an immutable
+// *Catalogue whose Decide needs no parsing and, when it allows, no allocation.
+// BackofficePlatform (seed 001) and RetailEngine (seed 002) are the presets:
+// the seed's permissions, roles and policies cell by cell, plus seed 000's
+// customer permissions (portal_savings_view, portal_loans_view,
+// portal_transfer) and employee-account permission (staff_acct_updt), the
+// administration permissions (role_list, role_admin, user_admin), a security
+// administrator role RA001 and two customer roles RC001 (view) and RC002 (view
+// and transfer). A tenant picks a preset at setup and may then add and edit
+// roles through the RoleService.
+//
+// # Decisions
+//
+// Deny by default. Catalogue.Decide allows op when
+//
+//   - the principal, the org and the resource belong to one tenant, and the
+//     principal's kind matches op's type (and every role it holds is of its kind);
+//   - for a customer operation, the tenant's client portal is switched on;
+//   - some role of the principal has a permission granting op, and every
+//     role-bound policy of that role covering op holds (another role granting op
+//     without condition is enough: "role eq RP002 AND …" restricts RP002 only);
+//   - for a change to a staff-owned client, some role of the principal holds the
+//     employee-account permission, and the client is not the actor's own account;
+//   - every tenant-wide policy covering op holds.
+//
+// The Decision names the granting permission and role, or the missing
+// permission or the failed policy. Authorizer.Authorize turns a denial into a
+// *DeniedError wrapping clientele.ErrForbidden (and clientele.ErrPortalDisabled
+// when the portal is off).
+//
+// # Policy language
+//
+// Policies are written in the seeds' own syntax:
+//
+//	org.apps.retail eq active
+//	role eq RP002 AND member.clients contain {client}
+//
+// Grammar (keywords and operators are case-insensitive; attribute names are not):
+//
+//	condition  = or .
+//	or         = and { "OR" and } .
+//	and        = unary { "AND" unary } .
+//	unary      = "NOT" unary | "(" or ")" | comparison .
+//	comparison = lhs operator rhs | lhs "in" list .
+//	lhs        = attribute | placeholder .
+//	rhs        = attribute | placeholder | value .
+//	operator   = "eq" | "ne" | "in" | "contain" | "contains" | "gt" | "ge" | "lt" | "le" .
+//	list       = "(" value { "," value } ")" .
+//	value      = identifier | string | number | "true" | "false" .
+//	attribute  = identifier { "." identifier } .  (one of the attributes below)
+//	placeholder = "{" identifier "}" .             ({client}, {office})
+//	identifier = letter_or_underscore { letter | digit | "_" | "-" } .
+//	string     = `"` { any byte but `"` and `\`, or `\"`, or `\\` } `"` .
+//	number     = [ "-" ] digit { digit } .            (64-bit integer)
+//
+// On the right-hand side a dotted name is an attribute and a bare identifier is
+// a string (active, RP002) unless it is the name of an attribute (role, op) or
+// true/false; quote a string to be explicit. Attributes and their types:
+//
+//	org.tenant           string  the tenant id
+//	org.apps.backoffice  string  "active" or "inactive" (Org.Apps)
+//	org.apps.retail      string
+//	org.clientPortal     bool    the tenant's client portal switch
+//	role                 set     the principal's roles: "role eq X" holds when it holds X
+//	op                   string  the operation code
+//	member.id            string  the principal's associate
+//	member.user          string  the principal's user
+//	member.kind          string  backoffice or customer
+//	member.office        string  the principal's office
+//	member.client        string  a customer principal's client
+//	member.clients       -       only "member.clients contain X": X is the client the
+//	                             call acts on and the principal's associate is among
+//	                             Resource.AssignedAssociates
+//	client.id            string  Resource.ClientID (also {client})
+//	client.office        string  Resource.OfficeID (also {office})
+//	client.staffOwned    bool
+//	client.staffAssociate string the associate whose own account the client is
+//	client.assigned      set     Resource.AssignedAssociates
+//	request.amount       number  Resource.Amount, minor units
+//
+// Operators by type: strings take eq, ne, in (a list or a set attribute) and
+// contain (substring); numbers eq, ne, in, gt, ge, lt, le; booleans eq and ne;
+// sets eq/contain (membership), ne (non-membership) and in (intersects the
+// list). An empty attribute value never matches (a comparison involving it is
+// false), so a missing assignment or office denies rather than allows.
+// Compiling checks names, types and the roles a policy names; a *PolicyError
+// gives the line, column and what was expected. An unknown attribute is an
+// error, not a silent false.
+//
+// A policy whose top-level AND chain has one "role eq CODE" (or "role in (…)")
+// term is role-bound to those roles; every other policy is tenant-wide.
+// Policy.Operations lists the operations a policy covers; empty means all. The
+// presets' P_*_001 cover every operation and P_*_002 cover CL004.
+//
+// # Authorizer and stores
+//
+// New(catalogues CatalogueStore, orgs OrgSource) builds the Authorizer. It
+// compiles each tenant's catalogue once and caches it until Invalidate; Org
+// attributes are read on every call. RoleService (NewRoleService(RoleStore,
+// *Authorizer)) lists permissions and roles by ListType and creates and updates
+// roles, each call authorized (AD001–AD004). MemoryStore implements RoleStore
+// and OrgSource in memory.
 package authz

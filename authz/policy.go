@@ -756,19 +756,42 @@ func (o *operand) render() string {
 }
 
 func (n *node) String() string {
+	var b strings.Builder
+	n.write(&b, 0)
+	return b.String()
+}
+
+// write renders n with the fewest parentheses that keep its structure: OR binds
+// loosest, then AND, then NOT; both are left-associative.
+func (n *node) write(b *strings.Builder, parent int) {
+	bin := func(prec int, op string) {
+		if parent > prec {
+			b.WriteByte('(')
+		}
+		n.l.write(b, prec)
+		b.WriteString(op)
+		n.r.write(b, prec+1)
+		if parent > prec {
+			b.WriteByte(')')
+		}
+	}
 	switch n.kind {
 	case nTrue:
-		return "true"
-	case nAnd:
-		return "(" + n.l.String() + " AND " + n.r.String() + ")"
+		b.WriteString("true")
 	case nOr:
-		return "(" + n.l.String() + " OR " + n.r.String() + ")"
+		bin(1, " OR ")
+	case nAnd:
+		bin(2, " AND ")
 	case nNot:
-		return "NOT " + n.l.String()
+		b.WriteString("NOT ")
+		n.l.write(b, 3)
 	case nCmp:
-		return n.lhs.render() + " " + cmpNames[n.cmp] + " " + n.rhs.render()
+		b.WriteString(n.lhs.render())
+		b.WriteByte(' ')
+		b.WriteString(cmpNames[n.cmp])
+		b.WriteByte(' ')
+		b.WriteString(n.rhs.render())
 	}
-	return "?"
 }
 
 // ---- evaluation ----
@@ -1049,7 +1072,7 @@ func collectRoles(n *node, out *[]string) {
 }
 
 // String is the condition in canonical form: every string quoted, operators in
-// lower case, AND/OR/NOT in upper case, every binary term parenthesized.
+// lower case, AND/OR/NOT in upper case, parentheses only where needed.
 // Compiling it again gives the same policy.
 func (c *CompiledPolicy) String() string { return c.root.String() }
 

@@ -63,19 +63,23 @@ func TestCompilePolicyErrors(t *testing.T) {
 func TestCompilePolicyCanonical(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"org.apps.retail  eq active", `org.apps.retail eq "active"`},
-		{"role eq RP002 AND member.clients contain {client}", `(role eq "RP002" AND member.clients contain {client})`},
+		{"role eq RP002 AND member.clients contain {client}", `role eq "RP002" AND member.clients contain {client}`},
 		{"ROLE Eq RP002 and member.clients CONTAINS {client}", ""}, // attribute names are case-sensitive
-		{"role eq RP002 and member.clients CONTAINS {client}", `(role eq "RP002" AND member.clients contain {client})`},
+		{"role eq RP002 and member.clients CONTAINS {client}", `role eq "RP002" AND member.clients contain {client}`},
 		{"not (a.b eq 1)", ""},
 		{"NOT (client.staffOwned eq true) or member.office eq client.office",
-			`(NOT client.staffOwned eq true OR member.office eq client.office)`},
+			`NOT client.staffOwned eq true OR member.office eq client.office`},
 		{`client.office in (HQ, "Branch 2") AND request.amount le -5`,
-			`(client.office in ("HQ", "Branch 2") AND request.amount le -5)`},
+			`client.office in ("HQ", "Branch 2") AND request.amount le -5`},
 		{`member.id in client.assigned`, `member.id in client.assigned`},
 		{`org.tenant eq "say \"hi\" \\ there"`, `org.tenant eq "say \"hi\" \\ there"`},
 		{"a OR b AND c", ""},
 		{"op in (CL004, CL005) OR org.clientPortal eq FALSE AND role ne RP001",
-			`(op in ("CL004", "CL005") OR (org.clientPortal eq false AND role ne "RP001"))`},
+			`op in ("CL004", "CL005") OR org.clientPortal eq false AND role ne "RP001"`},
+		{"(op eq CL004 OR op eq CL005) AND NOT (role eq RP001 AND (role eq RP002))",
+			`(op eq "CL004" OR op eq "CL005") AND NOT (role eq "RP001" AND role eq "RP002")`},
+		{"op eq CL004 AND (op eq CL005 AND op eq CL006) OR (op eq CL007 OR op eq CL008)",
+			`op eq "CL004" AND (op eq "CL005" AND op eq "CL006") OR (op eq "CL007" OR op eq "CL008")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
