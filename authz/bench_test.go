@@ -1,6 +1,9 @@
 package authz
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // benchSpec is the catalogue of the benchmark: 5 roles, 8 permissions,
 // 2 policies (seed 002's tables plus the employee-account and a role permission).
@@ -52,5 +55,48 @@ func BenchmarkDecide(b *testing.B) {
 				cat.Decide(c.p, org, c.op, c.r)
 			}
 		})
+	}
+}
+
+// TestDecideAllocs keeps the benchmark's promise in every test run: Decide
+// allocates nothing, allowing or denying.
+func TestDecideAllocs(t *testing.T) {
+	cat, err := Compile(benchSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}
+	p := Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"}
+	for _, r := range []Resource{
+		{ClientID: "c1", AssignedAssociates: []string{"a1"}},
+		{ClientID: "c1", AssignedAssociates: []string{"a2"}},
+		{ClientID: "c1", StaffOwned: true, AssignedAssociates: []string{"a1"}},
+	} {
+		if n := testing.AllocsPerRun(100, func() { cat.Decide(p, org, OpUpdateClient, r) }); n > 0 {
+			t.Errorf("Decide allocates %v times per call on %+v", n, r)
+		}
+	}
+}
+
+// BenchmarkAuthorizer measures the whole Authorize call on MemoryStore (cached
+// catalogue; the org is fetched, and its map copied, on every call).
+func BenchmarkAuthorizer(b *testing.B) {
+	store := NewMemoryStore()
+	if err := store.PutTenant(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}, benchSpec()); err != nil {
+		b.Fatal(err)
+	}
+	az, err := New(store, store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	p := Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"}
+	r := Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}}
+	if err := az.Authorize(ctx, p, OpUpdateClient, r); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = az.Authorize(ctx, p, OpUpdateClient, r)
 	}
 }

@@ -198,7 +198,7 @@ const (
 // the other kind is denied outright. Decide neither parses nor, when it allows,
 // allocates.
 func (c *Catalogue) Decide(p Principal, org Org, op Operation, r Resource) Decision {
-	if org.TenantID != p.TenantID {
+	if p.TenantID == "" || org.TenantID != p.TenantID {
 		return Decision{Reason: reasonOrg}
 	}
 	if r.TenantID != "" && r.TenantID != p.TenantID {

@@ -284,7 +284,27 @@ const (
 	cLe
 )
 
-var cmpNames = [...]string{cEq: "eq", cNe: "ne", cIn: "in", cContain: "contain", cGt: "gt", cGe: "ge", cLt: "lt", cLe: "le"}
+func (c cmpOp) String() string {
+	switch c {
+	case cEq:
+		return "eq"
+	case cNe:
+		return "ne"
+	case cIn:
+		return "in"
+	case cContain:
+		return "contain"
+	case cGt:
+		return "gt"
+	case cGe:
+		return "ge"
+	case cLt:
+		return "lt"
+	case cLe:
+		return "le"
+	}
+	return "?"
+}
 
 func parseCmp(word string) (cmpOp, bool) {
 	switch strings.ToLower(word) {
@@ -633,12 +653,12 @@ func (p *parser) check(lhs *operand, cmp cmpOp, rhs *operand, opPos int) {
 				p.fail(rhs.pos, "a list (a, b, …) or a set attribute", rhs.describe())
 			}
 		default:
-			p.fail(opPos, "eq, ne, in or contain for a string", cmpNames[cmp])
+			p.fail(opPos, "eq, ne, in or contain for a string", cmp.String())
 		}
 	case vNumber:
 		switch cmp {
 		case cContain:
-			p.fail(opPos, "eq, ne, in, gt, ge, lt or le for a number", cmpNames[cmp])
+			p.fail(opPos, "eq, ne, in, gt, ge, lt or le for a number", cmp.String())
 		case cIn:
 			if rhs.kind != oList {
 				p.fail(rhs.pos, "a list of numbers", rhs.describe())
@@ -648,7 +668,7 @@ func (p *parser) check(lhs *operand, cmp cmpOp, rhs *operand, opPos int) {
 		}
 	case vBool:
 		if cmp != cEq && cmp != cNe {
-			p.fail(opPos, "eq or ne for true/false", cmpNames[cmp])
+			p.fail(opPos, "eq or ne for true/false", cmp.String())
 		}
 		scalar(vBool)
 	case vSet:
@@ -660,11 +680,11 @@ func (p *parser) check(lhs *operand, cmp cmpOp, rhs *operand, opPos int) {
 				p.fail(rhs.pos, "a list (a, b, …)", rhs.describe())
 			}
 		default:
-			p.fail(opPos, "eq, ne, in or contain for a set", cmpNames[cmp])
+			p.fail(opPos, "eq, ne, in or contain for a set", cmp.String())
 		}
 	case vClients:
 		if cmp != cContain {
-			p.fail(opPos, "contain or contains after member.clients", cmpNames[cmp])
+			p.fail(opPos, "contain or contains after member.clients", cmp.String())
 		}
 		scalar(vString)
 	}
@@ -788,7 +808,7 @@ func (n *node) write(b *strings.Builder, parent int) {
 	case nCmp:
 		b.WriteString(n.lhs.render())
 		b.WriteByte(' ')
-		b.WriteString(cmpNames[n.cmp])
+		b.WriteString(n.cmp.String())
 		b.WriteByte(' ')
 		b.WriteString(n.rhs.render())
 	}
