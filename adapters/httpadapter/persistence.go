@@ -165,7 +165,9 @@ func persistenceRoutes(impl adapters.Persistence) []route {
 			impl.ResetDevicePIN),
 		changeRoute("POST", "/tenants/{tenantId}/devices/{deviceId}/transfers", "InitiateDeviceTransfer", "DT003 Initiate device transfer", maxBodyBytes,
 			func(r *adapters.InitiateDeviceTransferRequest) *string { return &r.IdempotencyKey },
-			func(r *adapters.InitiateDeviceTransferRequest) []binding { return tenantDevice(&r.TenantID, &r.DeviceID) },
+			func(r *adapters.InitiateDeviceTransferRequest) []binding {
+				return tenantDevice(&r.TenantID, &r.DeviceID)
+			},
 			impl.InitiateDeviceTransfer),
 		changeRoute("POST", "/tenants/{tenantId}/device-transfers/{transferId}/confirm", "ConfirmDeviceTransfer", "DT004 Confirm transfer one-time token", maxBodyBytes,
 			func(r *adapters.ConfirmDeviceTransferRequest) *string { return &r.IdempotencyKey },

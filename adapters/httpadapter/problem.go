@@ -48,14 +48,14 @@ type mapping struct {
 // ErrPrecondition, which it wraps.
 func mappings() [9]mapping {
 	return [...]mapping{
-	{CodeNotSupported, http.StatusNotImplemented, adapters.ErrNotSupported},
-	{CodeInvalid, http.StatusBadRequest, clientele.ErrInvalid},
-	{CodeUnauthenticated, http.StatusUnauthorized, clientele.ErrUnauthenticated},
-	{CodePortalDisabled, http.StatusForbidden, clientele.ErrPortalDisabled},
-	{CodeForbidden, http.StatusForbidden, clientele.ErrForbidden},
-	{CodeNotFound, http.StatusNotFound, clientele.ErrNotFound},
-	{CodeConflict, http.StatusConflict, clientele.ErrConflict},
-	{CodePrecondition, http.StatusUnprocessableEntity, clientele.ErrPrecondition},
+		{CodeNotSupported, http.StatusNotImplemented, adapters.ErrNotSupported},
+		{CodeInvalid, http.StatusBadRequest, clientele.ErrInvalid},
+		{CodeUnauthenticated, http.StatusUnauthorized, clientele.ErrUnauthenticated},
+		{CodePortalDisabled, http.StatusForbidden, clientele.ErrPortalDisabled},
+		{CodeForbidden, http.StatusForbidden, clientele.ErrForbidden},
+		{CodeNotFound, http.StatusNotFound, clientele.ErrNotFound},
+		{CodeConflict, http.StatusConflict, clientele.ErrConflict},
+		{CodePrecondition, http.StatusUnprocessableEntity, clientele.ErrPrecondition},
 		{CodeUnavailable, http.StatusServiceUnavailable, clientele.ErrUnavailable},
 	}
 }
