@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/clientele-go/clientele"
 )
@@ -49,24 +50,53 @@ func (e *DeniedError) Unwrap() []error {
 
 // Authorizer decides every call of every domain service. It compiles each
 // tenant's catalogue once and keeps it until Invalidate is called for the
-// tenant (the role service calls it after every change). It is safe for
+// tenant (the role service calls it after every change) or, with
+// WithCacheTTL, until it expires. It is safe for
 // concurrent use.
 type Authorizer struct {
 	catalogues CatalogueStore
 	orgs       OrgSource
 
+	ttl time.Duration
+	now func() time.Time
+
 	mu    sync.RWMutex
-	cache map[string]*Catalogue
+	cache map[string]cached
 	gen   map[string]uint64 // per tenant: bumped by Invalidate
 }
 
+type cached struct {
+	cat      *Catalogue
+	loadedAt time.Time
+}
+
+// Option configures an Authorizer.
+type Option func(*Authorizer)
+
+// WithCacheTTL makes a compiled catalogue expire d after it was loaded, so that
+// role changes made by another process are seen within d even when this
+// process's Invalidate is not called. Zero (the default) keeps catalogues until
+// Invalidate.
+func WithCacheTTL(d time.Duration) Option { return func(a *Authorizer) { a.ttl = d } }
+
+// WithClock replaces time.Now for the cache TTL (tests).
+func WithClock(now func() time.Time) Option { return func(a *Authorizer) { a.now = now } }
+
 // New returns an Authorizer reading catalogues and org attributes from the given
 // sources. Both are required.
-func New(catalogues CatalogueStore, orgs OrgSource) (*Authorizer, error) {
+func New(catalogues CatalogueStore, orgs OrgSource, opts ...Option) (*Authorizer, error) {
 	if catalogues == nil || orgs == nil {
 		return nil, fmt.Errorf("authz: New needs a CatalogueStore and an OrgSource: %w", clientele.ErrInvalid)
 	}
-	return &Authorizer{catalogues: catalogues, orgs: orgs, cache: map[string]*Catalogue{}, gen: map[string]uint64{}}, nil
+	a := &Authorizer{catalogues: catalogues, orgs: orgs, now: time.Now,
+		cache: map[string]cached{}, gen: map[string]uint64{}}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.ttl < 0 || a.now == nil {
+		return nil, fmt.Errorf("authz: New: negative cache TTL or nil clock: %w", clientele.ErrInvalid)
+	}
+	return a, nil
 }
 
 const reasonUnknownTenant = "unknown tenant"
@@ -124,22 +154,23 @@ func (a *Authorizer) Decide(ctx context.Context, p Principal, op Operation, r Re
 // clientele.ErrInvalid.
 func (a *Authorizer) Catalogue(ctx context.Context, tenantID string) (*Catalogue, error) {
 	a.mu.RLock()
-	c, gen := a.cache[tenantID], a.gen[tenantID]
+	e, gen := a.cache[tenantID], a.gen[tenantID]
 	a.mu.RUnlock()
-	if c != nil {
-		return c, nil
+	if e.cat != nil && (a.ttl == 0 || a.now().Sub(e.loadedAt) < a.ttl) {
+		return e.cat, nil
 	}
+	loadedAt := a.now()
 	spec, err := a.catalogues.Catalogue(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, err)
 	}
-	c, err = Compile(spec)
+	c, err := Compile(spec)
 	if err != nil {
 		return nil, fmt.Errorf("authz: tenant %s: %w", tenantID, err)
 	}
 	a.mu.Lock()
 	if a.gen[tenantID] == gen { // not invalidated while we compiled
-		a.cache[tenantID] = c
+		a.cache[tenantID] = cached{cat: c, loadedAt: loadedAt}
 	}
 	a.mu.Unlock()
 	return c, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/clientele-go/clientele"
 	"github.com/stretchr/testify/assert"
@@ -149,6 +150,26 @@ func TestAuthorizerCachesPerTenant(t *testing.T) {
 	az.Invalidate("t1")
 	assert.NoError(t, az.Authorize(ctx, staff("RP001"), OpListClients, Resource{}))
 	assert.Equal(t, first+1, cs.loads)
+}
+
+func TestAuthorizerCacheTTL(t *testing.T) {
+	mem := NewMemoryStore()
+	require.NoError(t, mem.PutTenant(activeRetail, RetailEngine()))
+	cs := &countingStore{MemoryStore: mem}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	az, err := New(cs, mem, WithCacheTTL(time.Minute), WithClock(func() time.Time { return now }))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 3 {
+		require.NoError(t, az.Authorize(ctx, staff("RP001"), OpListClients, Resource{}))
+	}
+	assert.Equal(t, 1, cs.loads)
+	now = now.Add(time.Minute)
+	require.NoError(t, az.Authorize(ctx, staff("RP001"), OpListClients, Resource{}))
+	assert.Equal(t, 2, cs.loads)
+
+	_, err = New(mem, mem, WithCacheTTL(-time.Second))
+	assert.ErrorIs(t, err, clientele.ErrInvalid)
 }
 
 func TestRoleService(t *testing.T) {
