@@ -129,10 +129,11 @@
 //
 // # Authorizer and stores
 //
-// New(catalogues CatalogueStore, orgs OrgSource) builds the Authorizer. It
-// compiles each tenant's catalogue once and caches it until Invalidate; Org
-// attributes are read on every call. RoleService (NewRoleService(RoleStore,
-// *Authorizer)) lists permissions and roles by ListType and creates and updates
-// roles, each call authorized (AD001–AD004). MemoryStore implements RoleStore
-// and OrgSource in memory.
+// New(catalogues CatalogueStore, orgs OrgSource, opts ...Option) builds the
+// Authorizer. It compiles each tenant's catalogue once and caches it until
+// Invalidate (or, with WithCacheTTL, until it expires); Org attributes are read
+// on every call. RoleService (NewRoleService(RoleStore, *Authorizer)) lists
+// permissions and roles by ListType and creates and updates roles, each call
+// authorized (AD001–AD004). MemoryStore implements RoleStore and OrgSource in
+// memory.
 package authz
