@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
 )
 
 // changeRoutes are the routes that decode a JSON body, over fresh fakes.
