@@ -1,0 +1,5 @@
+DROP TABLE user_sessions;
+--bun:split
+DROP TABLE user_codes;
+--bun:split
+DROP TABLE users;

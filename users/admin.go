@@ -1,0 +1,538 @@
+package users
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/secret"
+)
+
+// Audit operations of this package that have no authz operation code.
+const (
+	AuditBootstrap     = "user.bootstrap"
+	AuditRegister      = "user.register"
+	AuditPhoneVerified = "user.phone_verified"
+	AuditLocked        = "user.locked"
+	AuditLogin         = "user.login"
+)
+
+// auditEntity is the audit entity type of users.
+const auditEntity = "user"
+
+// NodeOperatorInput creates a tenant's node operator at tenant setup.
+type NodeOperatorInput struct {
+	Email       string   `json:"email"`
+	Phone       string   `json:"phone,omitempty"`
+	Name        string   `json:"name"`
+	AssociateID string   `json:"associateId,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+	// Password, when set, activates the operator at once with this password (a
+	// demo or a scripted setup). Without it the operator is invited by email like
+	// any other user.
+	Password string `json:"password,omitempty"`
+}
+
+// InviteInput invites a user. Email is required for types that register by
+// email or social account, Phone (E.164) for types that register by phone.
+// A back-office type needs AssociateID; a customer type needs ClientID.
+type InviteInput struct {
+	Type        Type     `json:"type"`
+	Name        string   `json:"name"`
+	Email       string   `json:"email,omitempty"`
+	Phone       string   `json:"phone,omitempty"`
+	AssociateID string   `json:"associateId,omitempty"`
+	ClientID    string   `json:"clientId,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+}
+
+func newID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", err
+	}
+	return id.String(), nil
+}
+
+func (s *Service) entry(tenantID, actor, op, userID string, at time.Time, changed ...string) *audit.Entry {
+	if changed == nil {
+		changed = []string{}
+	}
+	return &audit.Entry{TenantID: tenantID, Actor: actor, Operation: op, EntityType: auditEntity, EntityID: userID, Changed: changed, At: at}
+}
+
+func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) error {
+	seen := map[string]bool{}
+	for i, r := range roles {
+		if r == "" || len(r) > 64 || seen[r] {
+			v.Add(fmt.Sprintf("roles[%d]", i), "role", "must be a distinct role code")
+		}
+		seen[r] = true
+	}
+	if s.roles == nil || len(roles) == 0 {
+		return nil
+	}
+	err := s.roles.ValidateRoles(ctx, tenantID, kind, roles)
+	var verr *clientele.ValidationError
+	switch {
+	case err == nil:
+	case errors.As(err, &verr):
+		v.Problems = append(v.Problems, verr.Problems...)
+	case errors.Is(err, clientele.ErrInvalid):
+		v.Add("roles", "role", err.Error())
+	default:
+		return err
+	}
+	return nil
+}
+
+func requestHash(v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Bootstrap creates the tenant's node operator (seed 003: "created by the Node
+// operator during organization setup"). It is for setup code, not for a public
+// route: it authorizes nobody. It runs once per tenant: calling it again with the
+// same input returns the operator created then (so a restarting demo may call it
+// every time); with another input it fails with ErrConflict. Without a password
+// the operator is invited by email.
+func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperatorInput) (User, error) {
+	in.Email = normEmail(in.Email)
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", tenantID)
+	checkRequired(v, "name", in.Name)
+	checkLen(v, "name", in.Name, 200)
+	checkLen(v, "associateId", in.AssociateID, 64)
+	checkEmail(v, "email", in.Email, true)
+	checkPhone(v, "phone", in.Phone, false)
+	if in.Password != "" {
+		checkPassword(v, "password", in.Password)
+	}
+	if err := s.checkRoles(ctx, v, tenantID, authz.Backoffice, in.Roles); err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	if err := v.OrNil(); err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	// The password stays out of the request hash: a fast hash of it must not be
+	// stored anywhere.
+	hashed := in
+	hashed.Password = ""
+	rh, err := requestHash(hashed)
+	if err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	id, err := newID()
+	if err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	now := s.clock()
+	a := Account{User: User{
+		ID: id, TenantID: tenantID, Type: NodeOperator, State: Invited, Name: in.Name,
+		Email: in.Email, Phone: in.Phone, AssociateID: in.AssociateID, Roles: nonNil(in.Roles),
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}}
+	var code *Code
+	var plain string
+	if in.Password != "" {
+		if a.PasswordHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
+			return User{}, fmt.Errorf("users: bootstrap: %w", err)
+		}
+		a.User.State, a.User.ActivatedAt = Active, now
+	} else if code, plain, err = s.newInvitationCode(ctx, a.User, now); err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	idem := Idempotency{Scope: AuditBootstrap, Key: string(NodeOperator), RequestHash: rh}
+	saved, replayed, err := s.store.Create(ctx, a, code, idem, *s.entry(tenantID, "system", AuditBootstrap, id, now, "type", "state", "email", "roles"))
+	if err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	if !replayed && code != nil {
+		if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
+			return saved, fmt.Errorf("users: bootstrap: operator %s created but %w", saved.ID, err)
+		}
+	}
+	return saved, nil
+}
+
+func nonNil(roles []string) []string {
+	if roles == nil {
+		return []string{}
+	}
+	return append([]string(nil), roles...)
+}
+
+// newInvitationCode returns a fresh code for u (by email or SMS as its type
+// registers) and its plain text, to be sent once and forgotten.
+func (s *Service) newInvitationCode(ctx context.Context, u User, now time.Time) (*Code, string, error) {
+	plain := secret.Code()
+	h, err := s.hasher.Hash(ctx, plain)
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, "", err
+	}
+	c := &Code{ID: id, TenantID: u.TenantID, UserID: u.ID, Purpose: PurposeInvitation, Hash: h, CreatedAt: now}
+	if u.Type.usesPhone() {
+		c.Channel, c.ExpiresAt = string(adapters.SMS), now.Add(s.smsCodeTTL)
+	} else {
+		c.Channel, c.ExpiresAt = string(adapters.Email), now.Add(s.emailCodeTTL)
+	}
+	return c, plain, nil
+}
+
+// sendInvitation delivers an invitation; the code's ID makes the idempotency key.
+func (s *Service) sendInvitation(ctx context.Context, u User, c *Code, plain string) error {
+	msg := adapters.Message{
+		TenantID: u.TenantID, Kind: adapters.KindInvitation, ClientID: u.ClientID,
+		Params:         map[string]string{adapters.ParamCode: plain, adapters.ParamName: u.Name, adapters.ParamExpiresIn: c.ExpiresAt.Sub(c.CreatedAt).String()},
+		IdempotencyKey: "users.invitation." + c.ID,
+	}
+	if c.Channel == string(adapters.SMS) {
+		msg.Channel, msg.Recipient = adapters.SMS, u.Phone
+	} else {
+		msg.Channel, msg.Recipient = adapters.Email, u.Email
+		if s.portalURL != "" {
+			msg.Params[adapters.ParamLink] = s.portalURL
+		}
+	}
+	if _, err := s.msg.Send(ctx, msg); err != nil {
+		if clientele.Kind(err) == nil {
+			err = fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
+		}
+		return fmt.Errorf("the invitation was not delivered (send it again with Reinvite): %w", err)
+	}
+	return nil
+}
+
+// administrator loads the principal's own user and checks it may administer
+// users: an active node operator or originator admin of the principal's tenant.
+func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account, error) {
+	a, err := s.store.Get(ctx, p.TenantID, p.UserID)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return Account{}, fmt.Errorf("acting user %s is unknown: %w", p.UserID, clientele.ErrForbidden)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if a.User.State != Active || !a.User.Type.Administers() {
+		return Account{}, fmt.Errorf("only an active node operator or originator admin administers users: %w", clientele.ErrForbidden)
+	}
+	return a, nil
+}
+
+// Invite creates an invited user and sends the invitation: by email with the
+// portal link and a 6-digit code valid 24 h (originator admin, investor, node
+// operator), or by SMS with a code valid 10 min (originator agent, borrower).
+// Only a node operator or an originator admin may invite (US001), within its own
+// tenant, and never a type ranked above its own. With an idempotency key,
+// repeating the request returns the user created then and, if it is still
+// invited, sends it a fresh code; reusing the key for another request fails with
+// ErrConflict. When the user is stored but the message cannot be sent, Invite
+// returns the user and an error wrapping ErrUnavailable: retry, or Reinvite.
+func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput, idempotencyKey string) (User, error) {
+	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	in.Email = normEmail(in.Email)
+	v := &clientele.ValidationError{}
+	typ, terr := ParseType(string(in.Type))
+	if terr != nil {
+		v.Add("type", "oneof", "must be node_operator, originator_admin, originator_agent, investor or borrower")
+	}
+	checkRequired(v, "name", in.Name)
+	checkLen(v, "name", in.Name, 200)
+	checkLen(v, "associateId", in.AssociateID, 64)
+	checkLen(v, "clientId", in.ClientID, 64)
+	if len(idempotencyKey) > 200 {
+		v.Add("idempotencyKey", "max", "must be at most 200 characters")
+	}
+	if terr == nil {
+		checkEmail(v, "email", in.Email, !typ.usesPhone())
+		checkPhone(v, "phone", in.Phone, typ.usesPhone())
+		switch typ.Kind() {
+		case authz.Backoffice:
+			checkRequired(v, "associateId", in.AssociateID)
+			if in.ClientID != "" {
+				v.Add("clientId", "excluded", "a back-office user links to an associate, not a client")
+			}
+		case authz.Customer:
+			checkRequired(v, "clientId", in.ClientID)
+			if in.AssociateID != "" {
+				v.Add("associateId", "excluded", "a customer user links to a client, not an associate")
+			}
+		}
+		if err := s.checkRoles(ctx, v, p.TenantID, typ.Kind(), in.Roles); err != nil {
+			return User{}, fmt.Errorf("users: invite: %w", err)
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	admin, err := s.administrator(ctx, p)
+	if err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	if typ.Rank() > admin.User.Type.Rank() {
+		return User{}, fmt.Errorf("users: invite: a %s cannot invite a %s: %w", admin.User.Type, typ, clientele.ErrForbidden)
+	}
+
+	id, err := newID()
+	if err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	now := s.clock()
+	a := Account{User: User{
+		ID: id, TenantID: p.TenantID, Type: typ, State: Invited, Name: in.Name, Email: in.Email, Phone: in.Phone,
+		AssociateID: in.AssociateID, ClientID: in.ClientID, Roles: nonNil(in.Roles), InvitedBy: p.UserID,
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}}
+	code, plain, err := s.newInvitationCode(ctx, a.User, now)
+	if err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	idem := Idempotency{Scope: string(authz.OpInviteUser), Key: idempotencyKey}
+	if idempotencyKey != "" {
+		if idem.RequestHash, err = requestHash(in); err != nil {
+			return User{}, fmt.Errorf("users: invite: %w", err)
+		}
+	}
+	entry := s.entry(p.TenantID, p.UserID, string(authz.OpInviteUser), id, now, "type", "state", "name", "email", "phone", "associateId", "clientId", "roles")
+	saved, replayed, err := s.store.Create(ctx, a, code, idem, *entry)
+	if err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	if replayed {
+		if saved.State != Invited {
+			return saved, nil
+		}
+		// The first call may not have delivered: send a fresh code.
+		u, err := s.reinvite(ctx, p, saved.ID)
+		if err != nil {
+			return saved, fmt.Errorf("users: invite: %w", err)
+		}
+		return u, nil
+	}
+	if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
+		return saved, fmt.Errorf("users: invite: user %s created but %w", saved.ID, err)
+	}
+	return saved, nil
+}
+
+// Reinvite sends an invited user a fresh invitation code, revoking the previous
+// one (an SMS code lasts 10 minutes; an email code, 24 hours). It is authorized
+// as an invitation (US001) with the same rank rule.
+func (s *Service) Reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
+		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
+	}
+	u, err := s.reinvite(ctx, p, userID)
+	if err != nil {
+		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
+	}
+	return u, nil
+}
+
+func (s *Service) reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	admin, err := s.administrator(ctx, p)
+	if err != nil {
+		return User{}, err
+	}
+	target, err := s.store.Get(ctx, p.TenantID, userID)
+	if err != nil {
+		return User{}, err
+	}
+	if target.User.Type.Rank() > admin.User.Type.Rank() {
+		return User{}, fmt.Errorf("a %s cannot invite a %s: %w", admin.User.Type, target.User.Type, clientele.ErrForbidden)
+	}
+	now := s.clock()
+	code, plain, err := s.newInvitationCode(ctx, target.User, now)
+	if err != nil {
+		return User{}, err
+	}
+	saved, err := s.store.Change(ctx, p.TenantID, userID, func(c *Change) error {
+		if c.Account.User.State != Invited {
+			return fmt.Errorf("user is %s, not invited: %w", c.Account.User.State, clientele.ErrPrecondition)
+		}
+		c.At = now
+		c.Account.User.UpdatedAt = now
+		c.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
+		c.Issue = []Code{*code}
+		c.Audit = s.entry(p.TenantID, p.UserID, string(authz.OpInviteUser), userID, now, "invitation")
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
+		return saved, err
+	}
+	return saved, nil
+}
+
+// Page sizes of List.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// ListRequest asks for one page of users.
+type ListRequest struct {
+	// Type is "" or "employee"/"backoffice" (back-office users, the default),
+	// "customer", or "all" (seed 000).
+	Type string `json:"type,omitempty"`
+	// Limit is the page size: 0 means DefaultPageSize; at most MaxPageSize.
+	Limit int `json:"limit,omitempty"`
+	// Cursor is NextCursor of the previous page; empty for the first.
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// Page is one page of users, newest first.
+type Page struct {
+	Users      []User `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// List returns one page of the tenant's users (US002): back-office users by
+// default, customers or all on request.
+func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) (Page, error) {
+	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
+		return Page{}, fmt.Errorf("users: list: %w", err)
+	}
+	v := &clientele.ValidationError{}
+	lt, err := authz.ParseListType(req.Type)
+	if err != nil {
+		v.Add("type", "oneof", "must be all, employee or customer")
+	}
+	after, err := decodeCursor(req.Cursor)
+	if err != nil {
+		v.Add("cursor", "cursor", "is not a cursor this API returned")
+	}
+	limit := req.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit < 0 || limit > MaxPageSize:
+		v.Add("limit", "range", "must be between 1 and "+strconv.Itoa(MaxPageSize))
+	}
+	if err := v.OrNil(); err != nil {
+		return Page{}, fmt.Errorf("users: list: %w", err)
+	}
+	var types []Type
+	for _, t := range Types() {
+		if lt.Includes(t.Kind()) {
+			types = append(types, t)
+		}
+	}
+	found, err := s.store.List(ctx, p.TenantID, types, after, limit+1)
+	if err != nil {
+		return Page{}, fmt.Errorf("users: list: %w", err)
+	}
+	page := Page{Users: found}
+	if len(found) > limit {
+		page.Users = found[:limit]
+		page.NextCursor = encodeCursor(found[limit-1].ID)
+	}
+	if page.Users == nil {
+		page.Users = []User{}
+	}
+	return page, nil
+}
+
+// Get returns one user of the principal's tenant (authorized as US002).
+func (s *Service) Get(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
+		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
+	}
+	a, err := s.store.Get(ctx, p.TenantID, userID)
+	if err != nil {
+		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
+	}
+	return a.User, nil
+}
+
+// Me returns the principal's own user. Any authenticated principal may read
+// itself; a principal whose user no longer exists or is not active gets
+// ErrUnauthenticated.
+func (s *Service) Me(ctx context.Context, p authz.Principal) (User, error) {
+	a, err := s.store.Get(ctx, p.TenantID, p.UserID)
+	if errors.Is(err, clientele.ErrNotFound) || (err == nil && a.User.State != Active) {
+		return User{}, fmt.Errorf("users: me: %w", ErrInvalidSession)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("users: me: %w", err)
+	}
+	return a.User, nil
+}
+
+// Block blocks an active user (US003): its sessions are revoked at once and it
+// cannot log in until unblocked. Only a node operator or an originator admin of
+// the same tenant may block, never itself nor a user of a higher type.
+func (s *Service) Block(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	return s.setBlocked(ctx, p, userID, authz.OpBlockUser, Active, Blocked)
+}
+
+// Unblock restores a blocked user (US004), under the same rules as Block.
+func (s *Service) Unblock(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	return s.setBlocked(ctx, p, userID, authz.OpUnblockUser, Blocked, Active)
+}
+
+func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID string, op authz.Operation, from, to State) (User, error) {
+	verb := "block"
+	if to == Active {
+		verb = "unblock"
+	}
+	fail := func(err error) (User, error) { return User{}, fmt.Errorf("users: %s %s: %w", verb, userID, err) }
+	if err := s.az.Authorize(ctx, p, op, authz.Resource{TenantID: p.TenantID}); err != nil {
+		return fail(err)
+	}
+	admin, err := s.administrator(ctx, p)
+	if err != nil {
+		return fail(err)
+	}
+	if userID == p.UserID {
+		return fail(fmt.Errorf("nobody may %s themselves: %w", verb, clientele.ErrForbidden))
+	}
+	now := s.clock()
+	saved, err := s.store.Change(ctx, p.TenantID, userID, func(c *Change) error {
+		u := &c.Account.User
+		if u.Type.Rank() > admin.User.Type.Rank() {
+			return fmt.Errorf("a %s cannot %s a %s: %w", admin.User.Type, verb, u.Type, clientele.ErrForbidden)
+		}
+		if u.State != from {
+			return fmt.Errorf("user is %s, not %s: %w", u.State, from, clientele.ErrPrecondition)
+		}
+		u.State, u.UpdatedAt = to, now
+		c.At = now
+		if to == Blocked {
+			c.RevokeSessions = true
+		} else {
+			// A fresh start: no lockout carried over from before the block.
+			c.Account.FailedLogins, c.Account.LockedUntil = 0, time.Time{}
+		}
+		c.Audit = s.entry(p.TenantID, p.UserID, string(op), userID, now, "state")
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return saved, nil
+}

@@ -1,0 +1,580 @@
+package users
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/secret"
+)
+
+// ErrNoInvitation: a verified social account matches no pending invitation (it
+// is said only to the holder of the verified account). Wraps
+// clientele.ErrUnauthenticated.
+var ErrNoInvitation = fmt.Errorf("users: no pending invitation for this account: %w", clientele.ErrUnauthenticated)
+
+// ErrInvalidTicket: the registration ticket is unknown, used or expired. Wraps
+// clientele.ErrUnauthenticated.
+var ErrInvalidTicket = fmt.Errorf("users: invalid or expired registration ticket: %w", clientele.ErrUnauthenticated)
+
+// Session is what a successful registration or login returns: the bearer token
+// (shown once, stored only as its SHA-256 digest), its expiry, and the user.
+type Session struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	User      User      `json:"user"`
+}
+
+// Ticket is the short-lived registration ticket VerifyPhone returns; SetPIN
+// redeems it.
+type Ticket struct {
+	Ticket    string    `json:"ticket"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// RegisterEmailInput registers an invited user by email, the emailed code and a
+// new password (originator admin, investor, node operator).
+type RegisterEmailInput struct {
+	TenantID string `json:"tenantId"`
+	Email    string `json:"email"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+}
+
+// SocialInput registers or logs in with a social account. Credential is what the
+// provider issued (an OIDC ID token, say); the configured SocialVerifier checks
+// it. The library never trusts an assertion it did not get from the verifier.
+type SocialInput struct {
+	TenantID   string `json:"tenantId"`
+	Provider   string `json:"provider"`
+	Credential string `json:"credential"`
+}
+
+// VerifyPhoneInput is the first step of phone (USSD) registration: the phone
+// number and the texted code.
+type VerifyPhoneInput struct {
+	TenantID string `json:"tenantId"`
+	Phone    string `json:"phone"`
+	Code     string `json:"code"`
+}
+
+// SetPINInput is the second step: the ticket from VerifyPhone and the PIN,
+// entered twice.
+type SetPINInput struct {
+	TenantID   string `json:"tenantId"`
+	Ticket     string `json:"ticket"`
+	PIN        string `json:"pin"`
+	ConfirmPIN string `json:"confirmPin"`
+}
+
+// PasswordLoginInput logs in with email and password.
+type PasswordLoginInput struct {
+	TenantID string `json:"tenantId"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// PINLoginInput logs in with phone and PIN (USSD).
+type PINLoginInput struct {
+	TenantID string `json:"tenantId"`
+	Phone    string `json:"phone"`
+	PIN      string `json:"pin"`
+}
+
+// find returns the account k names, or nil when there is none.
+func (s *Service) find(ctx context.Context, tenantID string, k Key) (*Account, error) {
+	a, err := s.store.Find(ctx, tenantID, k)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// burn does the work of a hash check that has nothing to check, so a miss takes
+// as long as a hit.
+func (s *Service) burn(ctx context.Context, secretText string) {
+	_, _ = s.hasher.Verify(ctx, "", secretText)
+}
+
+// redeemInvitation checks code against the live invitation code of a (nil for
+// an unknown user). A wrong code counts an attempt; after MaxCodeAttempts the
+// code is dead. It says "expired" only to a caller who knows the code.
+func (s *Service) redeemInvitation(ctx context.Context, a *Account, code string, now time.Time) (Code, error) {
+	if a == nil || a.User.State != Invited {
+		s.burn(ctx, code)
+		return Code{}, ErrInvalidCode
+	}
+	c, err := s.store.LiveCode(ctx, a.User.TenantID, a.User.ID, PurposeInvitation)
+	if errors.Is(err, clientele.ErrNotFound) || (err == nil && c.Attempts >= MaxCodeAttempts) {
+		s.burn(ctx, code)
+		return Code{}, ErrInvalidCode
+	}
+	if err != nil {
+		return Code{}, err
+	}
+	ok, err := s.hasher.Verify(ctx, c.Hash, code)
+	if err != nil {
+		return Code{}, err
+	}
+	if !ok {
+		if _, err := s.store.FailCode(ctx, c.TenantID, c.ID, c.Attempts); err != nil {
+			return Code{}, err
+		}
+		return Code{}, ErrInvalidCode
+	}
+	if !now.Before(c.ExpiresAt) {
+		return Code{}, ErrCodeExpired
+	}
+	return c, nil
+}
+
+// newSession makes a session for u: the token to hand out and its record.
+func (s *Service) newSession(u User, method Channel, now time.Time) (string, *SessionRecord, error) {
+	id, err := newID()
+	if err != nil {
+		return "", nil, err
+	}
+	token := secret.Token()
+	return token, &SessionRecord{
+		ID: id, TenantID: u.TenantID, UserID: u.ID, Digest: secret.Digest(token), Method: method,
+		CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL),
+	}, nil
+}
+
+// activate finishes a registration: in one transaction it consumes the code,
+// applies set to the account, marks it active, and opens a session.
+func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, set func(*Account)) (Session, error) {
+	token, rec, err := s.newSession(a.User, method, now)
+	if err != nil {
+		return Session{}, err
+	}
+	u, err := s.store.Change(ctx, a.User.TenantID, a.User.ID, func(ch *Change) error {
+		if ch.Account.User.State != Invited {
+			return ErrCodeRaced
+		}
+		set(&ch.Account)
+		ch.Account.User.State, ch.Account.User.ActivatedAt, ch.Account.User.UpdatedAt = Active, now, now
+		ch.At = now
+		ch.Consume, ch.ConsumeAttempts = c.ID, c.Attempts
+		ch.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
+		ch.Session = rec
+		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditRegister, a.User.ID, now, "state", string(method))
+		return nil
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: rec.ExpiresAt, User: u}, nil
+}
+
+// RegisterEmail registers an invited user with the emailed code and a new
+// password, and logs it in (seed 003, "User registration with email and
+// password"). Originator admins, investors and node operators only.
+func (s *Service) RegisterEmail(ctx context.Context, in RegisterEmailInput) (Session, error) {
+	in.Email = normEmail(in.Email)
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkEmail(v, "email", in.Email, true)
+	checkCode(v, in.Code)
+	checkPassword(v, "password", in.Password)
+	if err := v.OrNil(); err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	now := s.clock()
+	a, err := s.find(ctx, in.TenantID, Key{Email: in.Email})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	c, err := s.redeemInvitation(ctx, a, in.Code, now)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	if !a.User.Type.Allows(ChannelEmail) {
+		return Session{}, fmt.Errorf("users: register: a %s registers by %v: %w", a.User.Type, a.User.Type.Channels(), ErrWrongChannel)
+	}
+	h, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	sess, err := s.activate(ctx, a, c, ChannelEmail, now, func(acc *Account) { acc.PasswordHash = h })
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	return sess, nil
+}
+
+// verifySocial asks the SocialVerifier about in and checks what it says.
+func (s *Service) verifySocial(ctx context.Context, in SocialInput) (SocialAssertion, error) {
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkRequired(v, "provider", in.Provider)
+	checkLen(v, "provider", in.Provider, 64)
+	checkRequired(v, "credential", in.Credential)
+	if err := v.OrNil(); err != nil {
+		return SocialAssertion{}, err
+	}
+	if s.social == nil {
+		return SocialAssertion{}, ErrSocialUnavailable
+	}
+	as, err := s.social.VerifySocial(ctx, in.Provider, in.Credential)
+	if err != nil {
+		// The verifier's message may quote the credential: keep only the kind.
+		if k := clientele.Kind(err); k != nil && k != clientele.ErrInvalid {
+			return SocialAssertion{}, fmt.Errorf("social credential not accepted: %w", k)
+		}
+		return SocialAssertion{}, ErrInvalidCredentials
+	}
+	as.Email = normEmail(as.Email)
+	if as.Provider != in.Provider || as.Subject == "" || len(as.Subject) > 255 {
+		return SocialAssertion{}, ErrInvalidCredentials
+	}
+	return as, nil
+}
+
+// RegisterSocial registers an invited user with a social account and logs it in
+// (seed 003, "User registration with a social account"). The verified account's
+// email must be verified and match a pending invitation; originator admins,
+// investors and node operators only.
+func (s *Service) RegisterSocial(ctx context.Context, in SocialInput) (Session, error) {
+	as, err := s.verifySocial(ctx, in)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	if !as.EmailVerified || as.Email == "" {
+		return Session{}, fmt.Errorf("users: register: the social account's email is not verified: %w", clientele.ErrUnauthenticated)
+	}
+	now := s.clock()
+	a, err := s.find(ctx, in.TenantID, Key{Email: as.Email})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	if a == nil || a.User.State != Invited {
+		return Session{}, fmt.Errorf("users: register: %w", ErrNoInvitation)
+	}
+	if !a.User.Type.Allows(ChannelSocial) {
+		return Session{}, fmt.Errorf("users: register: a %s registers by %v: %w", a.User.Type, a.User.Type.Channels(), ErrWrongChannel)
+	}
+	c, err := s.store.LiveCode(ctx, in.TenantID, a.User.ID, PurposeInvitation)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return Session{}, fmt.Errorf("users: register: %w", ErrNoInvitation)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	if !now.Before(c.ExpiresAt) {
+		return Session{}, fmt.Errorf("users: register: the invitation %w", ErrCodeExpired)
+	}
+	sess, err := s.activate(ctx, a, c, ChannelSocial, now, func(acc *Account) {
+		acc.User.SocialProvider, acc.SocialSubject = as.Provider, as.Subject
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: register: %w", err)
+	}
+	return sess, nil
+}
+
+// VerifyPhone is the first step of phone (USSD) registration (seed 003): it
+// checks the texted code and returns a ticket valid 10 minutes for SetPIN.
+// Originator agents and borrowers only.
+func (s *Service) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (Ticket, error) {
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkPhone(v, "phone", in.Phone, true)
+	checkCode(v, in.Code)
+	if err := v.OrNil(); err != nil {
+		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
+	}
+	now := s.clock()
+	a, err := s.find(ctx, in.TenantID, Key{Phone: in.Phone})
+	if err != nil {
+		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
+	}
+	c, err := s.redeemInvitation(ctx, a, in.Code, now)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
+	}
+	if !a.User.Type.Allows(ChannelPhone) {
+		return Ticket{}, fmt.Errorf("users: verify phone: a %s registers by %v: %w", a.User.Type, a.User.Type.Channels(), ErrWrongChannel)
+	}
+	id, err := newID()
+	if err != nil {
+		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
+	}
+	token := secret.Token()
+	t := Code{ID: id, TenantID: in.TenantID, UserID: a.User.ID, Purpose: PurposePINTicket,
+		Hash: secret.Digest(token), ExpiresAt: now.Add(s.ticketTTL), CreatedAt: now}
+	_, err = s.store.Change(ctx, in.TenantID, a.User.ID, func(ch *Change) error {
+		if ch.Account.User.State != Invited {
+			return ErrCodeRaced
+		}
+		ch.At = now
+		ch.Account.User.UpdatedAt = now
+		ch.Consume, ch.ConsumeAttempts = c.ID, c.Attempts
+		ch.RevokeCodes = []Purpose{PurposePINTicket}
+		ch.Issue = []Code{t}
+		ch.Audit = s.entry(in.TenantID, a.User.ID, AuditPhoneVerified, a.User.ID, now, "phone")
+		return nil
+	})
+	if err != nil {
+		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
+	}
+	return Ticket{Ticket: token, ExpiresAt: t.ExpiresAt}, nil
+}
+
+// SetPIN is the second step of phone registration: it sets the PIN (entered
+// twice), activates the user, creates a borrower's DID through the Identity
+// adapter, and logs the user in. A mismatched PIN leaves the ticket usable.
+func (s *Service) SetPIN(ctx context.Context, in SetPINInput) (Session, error) {
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkRequired(v, "ticket", in.Ticket)
+	checkPIN(v, in.PIN, in.ConfirmPIN)
+	if err := v.OrNil(); err != nil {
+		return Session{}, fmt.Errorf("users: set PIN: %w", err)
+	}
+	now := s.clock()
+	t, err := s.store.CodeByDigest(ctx, in.TenantID, PurposePINTicket, secret.Digest(in.Ticket))
+	if errors.Is(err, clientele.ErrNotFound) || (err == nil && !now.Before(t.ExpiresAt)) {
+		return Session{}, fmt.Errorf("users: set PIN: %w", ErrInvalidTicket)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("users: set PIN: %w", err)
+	}
+	a, err := s.store.Get(ctx, in.TenantID, t.UserID)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: set PIN: %w", err)
+	}
+	if a.User.State != Invited || !a.User.Type.Allows(ChannelPhone) {
+		return Session{}, fmt.Errorf("users: set PIN: %w", ErrInvalidTicket)
+	}
+	h, err := s.hasher.Hash(ctx, in.PIN)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: set PIN: %w", err)
+	}
+	var did string
+	if a.User.Type == Borrower {
+		subject := a.User.ClientID
+		if subject == "" {
+			subject = a.User.ID
+		}
+		d, err := s.ident.CreateDID(ctx, adapters.CreateDIDRequest{
+			TenantID: in.TenantID, SubjectID: subject, Phone: a.User.Phone, IdempotencyKey: "users.did." + a.User.ID,
+		})
+		if err != nil {
+			if clientele.Kind(err) == nil {
+				err = fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
+			}
+			return Session{}, fmt.Errorf("users: set PIN: create the borrower's identity: %w", err)
+		}
+		did = d.DID
+	}
+	sess, err := s.activate(ctx, &a, t, ChannelPhone, now, func(acc *Account) {
+		acc.PINHash = h
+		if did != "" {
+			acc.User.DID = did
+		}
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: set PIN: %w", err)
+	}
+	return sess, nil
+}
+
+// LoginPassword logs in with email and password.
+func (s *Service) LoginPassword(ctx context.Context, in PasswordLoginInput) (Session, error) {
+	in.Email = normEmail(in.Email)
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkRequired(v, "email", in.Email)
+	checkRequired(v, "password", in.Password)
+	if len(in.Password) > MaxPasswordLength {
+		v.Add("password", "max", "must be at most 128 bytes")
+	}
+	if err := v.OrNil(); err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	a, err := s.find(ctx, in.TenantID, Key{Email: in.Email})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	sess, err := s.login(ctx, a, ChannelEmail, in.Password, func(a *Account) string { return a.PasswordHash })
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	return sess, nil
+}
+
+// LoginPIN logs in with phone and PIN (USSD).
+func (s *Service) LoginPIN(ctx context.Context, in PINLoginInput) (Session, error) {
+	v := &clientele.ValidationError{}
+	checkRequired(v, "tenantId", in.TenantID)
+	checkRequired(v, "phone", in.Phone)
+	checkRequired(v, "pin", in.PIN)
+	checkLen(v, "pin", in.PIN, 16)
+	if err := v.OrNil(); err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	a, err := s.find(ctx, in.TenantID, Key{Phone: in.Phone})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	sess, err := s.login(ctx, a, ChannelPhone, in.PIN, func(a *Account) string { return a.PINHash })
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	return sess, nil
+}
+
+// login checks a password or PIN against a (nil for an unknown user) and opens
+// a session. Every failure before the secret checks out is ErrInvalidCredentials
+// and costs one hash; failures count towards the lockout.
+func (s *Service) login(ctx context.Context, a *Account, method Channel, given string, hashOf func(*Account) string) (Session, error) {
+	now := s.clock()
+	if a == nil || hashOf(a) == "" || now.Before(a.LockedUntil) {
+		s.burn(ctx, given)
+		return Session{}, ErrInvalidCredentials
+	}
+	ok, err := s.hasher.Verify(ctx, hashOf(a), given)
+	if err != nil {
+		return Session{}, err
+	}
+	if !ok {
+		if err := s.countFailure(ctx, a, now); err != nil {
+			return Session{}, err
+		}
+		return Session{}, ErrInvalidCredentials
+	}
+	return s.open(ctx, a, method, now)
+}
+
+// countFailure records a failed login, locking the account at the limit.
+func (s *Service) countFailure(ctx context.Context, a *Account, now time.Time) error {
+	_, err := s.store.Change(ctx, a.User.TenantID, a.User.ID, func(ch *Change) error {
+		ch.At = now
+		ch.Account.FailedLogins++
+		if ch.Account.FailedLogins >= s.maxLoginFailures {
+			ch.Account.FailedLogins = 0
+			ch.Account.LockedUntil = now.Add(s.lockout)
+			ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditLocked, a.User.ID, now, "lockedUntil")
+		}
+		return nil
+	})
+	return err
+}
+
+// open checks the state of a user whose secret checked out and opens a session.
+func (s *Service) open(ctx context.Context, a *Account, method Channel, now time.Time) (Session, error) {
+	switch {
+	case a.User.State == Blocked:
+		return Session{}, ErrBlocked
+	case a.User.State != Active:
+		return Session{}, ErrInvalidCredentials
+	case !a.User.Type.Allows(method):
+		return Session{}, ErrWrongChannel
+	}
+	token, rec, err := s.newSession(a.User, method, now)
+	if err != nil {
+		return Session{}, err
+	}
+	u, err := s.store.Change(ctx, a.User.TenantID, a.User.ID, func(ch *Change) error {
+		// The state may have changed since the account was read.
+		switch {
+		case ch.Account.User.State == Blocked:
+			return ErrBlocked
+		case ch.Account.User.State != Active || now.Before(ch.Account.LockedUntil):
+			return ErrInvalidCredentials
+		}
+		ch.At = now
+		ch.Account.FailedLogins, ch.Account.LockedUntil = 0, time.Time{}
+		ch.Session = rec
+		return nil
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: rec.ExpiresAt, User: u}, nil
+}
+
+// LoginSocial logs in with the social account linked at registration.
+func (s *Service) LoginSocial(ctx context.Context, in SocialInput) (Session, error) {
+	as, err := s.verifySocial(ctx, in)
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	a, err := s.find(ctx, in.TenantID, Key{SocialProvider: as.Provider, SocialSubject: as.Subject})
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	if a == nil {
+		return Session{}, fmt.Errorf("users: login: %w", ErrInvalidCredentials)
+	}
+	sess, err := s.open(ctx, a, ChannelSocial, s.clock())
+	if err != nil {
+		return Session{}, fmt.Errorf("users: login: %w", err)
+	}
+	return sess, nil
+}
+
+// tokenLen is the length of a session token (32 bytes, base64url).
+const tokenLen = 43
+
+// Authenticate returns the principal a session token stands for. It is one
+// indexed look-up of the token's SHA-256 digest joined with the user: no
+// password hashing. An unknown, expired or revoked token, or one whose user is
+// no longer active (blocked), is ErrInvalidSession (ErrUnauthenticated).
+func (s *Service) Authenticate(ctx context.Context, token string) (authz.Principal, error) {
+	if len(token) != tokenLen {
+		return authz.Principal{}, ErrInvalidSession
+	}
+	sv, err := s.store.SessionByDigest(ctx, secret.Digest(token))
+	if errors.Is(err, clientele.ErrNotFound) {
+		return authz.Principal{}, ErrInvalidSession
+	}
+	if err != nil {
+		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", err)
+	}
+	if sv.Revoked || sv.State != Active || !s.now().Before(sv.ExpiresAt) {
+		return authz.Principal{}, ErrInvalidSession
+	}
+	return authz.Principal{
+		TenantID: sv.TenantID, UserID: sv.UserID, Kind: sv.Type.Kind(), Roles: sv.Roles,
+		AssociateID: sv.AssociateID, ClientID: sv.ClientID,
+	}, nil
+}
+
+// AuthenticateTenant is Authenticate for a server that knows which tenant a
+// request is for (by host or path): a token of another tenant is
+// ErrInvalidSession.
+func (s *Service) AuthenticateTenant(ctx context.Context, tenantID, token string) (authz.Principal, error) {
+	p, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return authz.Principal{}, err
+	}
+	if p.TenantID != tenantID {
+		return authz.Principal{}, ErrInvalidSession
+	}
+	return p, nil
+}
+
+// Logout revokes the session of token. An unknown token is ErrInvalidSession;
+// logging out twice is not an error.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if len(token) != tokenLen {
+		return ErrInvalidSession
+	}
+	err := s.store.RevokeSession(ctx, secret.Digest(token), s.clock())
+	if errors.Is(err, clientele.ErrNotFound) {
+		return ErrInvalidSession
+	}
+	if err != nil {
+		return fmt.Errorf("users: logout: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package users
+
+import (
+	"fmt"
+
+	"github.com/clientele-go/clientele"
+)
+
+// The errors of the unauthenticated flows. Each wraps a root kind. None says
+// whether an account exists to someone who cannot prove they hold it: an unknown
+// email or phone and a wrong secret give the same error, and the more specific
+// ones (expired, blocked, wrong channel) come only after the secret checked out.
+var (
+	// ErrInvalidCredentials: unknown user, wrong password or PIN, or an account
+	// locked after too many failures. Wraps clientele.ErrUnauthenticated.
+	ErrInvalidCredentials = fmt.Errorf("users: invalid credentials: %w", clientele.ErrUnauthenticated)
+	// ErrInvalidCode: unknown user, wrong or already used code, or a code locked
+	// after too many wrong attempts. Wraps clientele.ErrUnauthenticated.
+	ErrInvalidCode = fmt.Errorf("users: invalid code (wrong, used, or locked after too many attempts): %w", clientele.ErrUnauthenticated)
+	// ErrCodeExpired: the code was right but has expired; ask for a new
+	// invitation. Wraps clientele.ErrUnauthenticated.
+	ErrCodeExpired = fmt.Errorf("users: code expired: %w", clientele.ErrUnauthenticated)
+	// ErrCodeRaced: the code changed (used, or another attempt counted) while
+	// this one was being checked. Wraps clientele.ErrUnauthenticated.
+	ErrCodeRaced = fmt.Errorf("users: code changed concurrently: %w", clientele.ErrUnauthenticated)
+	// ErrInvalidSession: no such session, expired, revoked, of another tenant,
+	// or its user is no longer active. Wraps clientele.ErrUnauthenticated.
+	ErrInvalidSession = fmt.Errorf("users: invalid or expired session: %w", clientele.ErrUnauthenticated)
+	// ErrWrongChannel: the user's type does not register or log in through this
+	// channel (seed 003). Wraps clientele.ErrForbidden.
+	ErrWrongChannel = fmt.Errorf("users: channel not allowed for this user type: %w", clientele.ErrForbidden)
+	// ErrBlocked: the user is blocked. Wraps clientele.ErrForbidden.
+	ErrBlocked = fmt.Errorf("users: user is blocked: %w", clientele.ErrForbidden)
+	// ErrSocialUnavailable: no SocialVerifier is configured. Wraps
+	// clientele.ErrPrecondition.
+	ErrSocialUnavailable = fmt.Errorf("users: social login is not configured: %w", clientele.ErrPrecondition)
+)

@@ -1,0 +1,151 @@
+package users_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/adapters/memory"
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/testkit"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/users"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// socialFake verifies credentials of the form "subject|email|verified".
+type socialFake struct{}
+
+func (socialFake) VerifySocial(_ context.Context, provider, credential string) (users.SocialAssertion, error) {
+	parts := strings.Split(credential, "|")
+	if len(parts) != 3 {
+		return users.SocialAssertion{}, fmt.Errorf("bad token %q: %w", credential, clientele.ErrUnauthenticated)
+	}
+	return users.SocialAssertion{Provider: provider, Subject: parts[0], Email: parts[1], EmailVerified: parts[2] == "verified"}, nil
+}
+
+const (
+	operatorEmail    = "operator@bank.example"
+	operatorPassword = "operator-password-1"
+	portalURL        = "https://portal.bank.example/signup"
+)
+
+// env is one tenant set-up: a store, the fakes, and a bootstrapped operator.
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	db     *storage.DB
+	svc    *users.Service
+	msg    *memory.Messaging
+	ident  *memory.Identity
+	faults *memory.Faults
+	clock  *clock
+	op     authz.Principal // the node operator of t1
+}
+
+func newEnv(t *testing.T, db *storage.DB, opts ...users.Option) *env {
+	t.Helper()
+	ctx := context.Background()
+	for _, id := range []string{"t1", "t2"} {
+		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant(id)))
+	}
+	e := &env{t: t, ctx: ctx, db: db, clock: newClock(), faults: memory.NewFaults()}
+	e.msg = memory.NewMessaging(memory.WithFaults(e.faults))
+	e.ident = memory.NewIdentity(memory.WithFaults(e.faults))
+	base := []users.Option{
+		users.WithClock(e.clock.Now), users.WithHashing(users.InsecureTestHashing()),
+		users.WithPortalURL(portalURL), users.WithSocialVerifier(socialFake{}),
+	}
+	svc, err := users.New(db.Users(), testkit.AllowAll{}, e.msg, e.ident, append(base, opts...)...)
+	require.NoError(t, err)
+	e.svc = svc
+	op, err := svc.Bootstrap(ctx, "t1", users.NodeOperatorInput{Email: operatorEmail, Name: "Node Operator", Password: operatorPassword, Roles: []string{authz.RoleSecurityAdmin}})
+	require.NoError(t, err)
+	e.op = op.Principal()
+	return e
+}
+
+// code returns the code of the last message sent to recipient.
+func (e *env) code(recipient string) string {
+	e.t.Helper()
+	m, ok := e.msg.Last(recipient)
+	require.True(e.t, ok, "nothing sent to %s", recipient)
+	require.Equal(e.t, adapters.KindInvitation, m.Kind)
+	return m.Params[adapters.ParamCode]
+}
+
+// invite invites a user as p and returns it.
+func (e *env) invite(p authz.Principal, in users.InviteInput) users.User {
+	e.t.Helper()
+	u, err := e.svc.Invite(e.ctx, p, in, "")
+	require.NoError(e.t, err)
+	return u
+}
+
+func adminInput(email string) users.InviteInput {
+	return users.InviteInput{Type: users.OriginatorAdmin, Name: "Ada Admin", Email: email, AssociateID: "assoc-" + email}
+}
+
+func investorInput(email string) users.InviteInput {
+	return users.InviteInput{Type: users.Investor, Name: "Ivy Investor", Email: email, ClientID: "client-" + email, Roles: []string{authz.RolePortalViewer}}
+}
+
+func agentInput(phone string) users.InviteInput {
+	return users.InviteInput{Type: users.OriginatorAgent, Name: "Abe Agent", Phone: phone, AssociateID: "assoc-" + phone}
+}
+
+func borrowerInput(phone string) users.InviteInput {
+	return users.InviteInput{Type: users.Borrower, Name: "Bea Borrower", Phone: phone, ClientID: "client-" + phone}
+}
+
+// admin invites and registers an originator admin in t1 and returns its session.
+func (e *env) admin(email string) users.Session {
+	e.t.Helper()
+	e.invite(e.op, adminInput(email))
+	s, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: email, Code: e.code(email), Password: "admin-password-1"})
+	require.NoError(e.t, err)
+	return s
+}
+
+// registerPhone runs both steps of phone registration.
+func (e *env) registerPhone(phone, pin string) (users.Session, error) {
+	tk, err := e.svc.VerifyPhone(e.ctx, users.VerifyPhoneInput{TenantID: "t1", Phone: phone, Code: e.code(phone)})
+	if err != nil {
+		return users.Session{}, err
+	}
+	return e.svc.SetPIN(e.ctx, users.SetPINInput{TenantID: "t1", Ticket: tk.Ticket, PIN: pin, ConfirmPIN: pin})
+}
+
+// user reads a user as the operator.
+func (e *env) user(id string) users.User {
+	e.t.Helper()
+	u, err := e.svc.Get(e.ctx, e.op, id)
+	require.NoError(e.t, err)
+	return u
+}

@@ -1,0 +1,176 @@
+package users
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+)
+
+// Store is what the service needs from persistence. storage implements it on
+// SQLite and PostgreSQL. Every method is scoped to one tenant except
+// SessionByDigest (a token digest is unique across tenants), and every write
+// that changes a user stores its audit entry in the same transaction.
+type Store interface {
+	// Create inserts a new account, the code that invites it (if any), and the
+	// audit entry, in one transaction. With a non-empty idem.Key it first records
+	// the key under idem.Scope: a key already recorded with the same request hash
+	// returns the user created then (replayed true) and writes nothing; with
+	// another hash it fails with ErrConflict. A taken email, phone or social
+	// account fails with a *ConflictError naming the field.
+	Create(ctx context.Context, a Account, code *Code, idem Idempotency, entry audit.Entry) (saved User, replayed bool, err error)
+	// Get returns the account with this ID, or ErrNotFound.
+	Get(ctx context.Context, tenantID, userID string) (Account, error)
+	// Find returns the account the key names, or ErrNotFound.
+	Find(ctx context.Context, tenantID string, k Key) (Account, error)
+	// List returns up to limit users of the given types, newest first, starting
+	// after the user whose ID is after ("" for the first page).
+	List(ctx context.Context, tenantID string, types []Type, after string, limit int) ([]User, error)
+	// Change runs one atomic change of an account: it loads the account in a
+	// transaction (locking its row where the database can), calls fn with a
+	// Change holding it, and writes what fn left in the Change: the account (its
+	// version increased by one), the code consumed, codes revoked and issued,
+	// sessions revoked and created, the audit entry. An error from fn, or a
+	// Consume whose code is no longer live with the expected attempt count
+	// (ErrCodeRaced), aborts and writes nothing.
+	Change(ctx context.Context, tenantID, userID string, fn func(*Change) error) (User, error)
+	// LiveCode returns the newest unused code of the user for purpose, or
+	// ErrNotFound.
+	LiveCode(ctx context.Context, tenantID, userID string, purpose Purpose) (Code, error)
+	// CodeByDigest returns the unused code of purpose whose hash is digest (codes
+	// hashed with secret.Digest: registration tickets), or ErrNotFound.
+	CodeByDigest(ctx context.Context, tenantID string, purpose Purpose, digest string) (Code, error)
+	// FailCode counts one wrong attempt at a code, provided it is still unused
+	// and has the attempt count the caller saw (so concurrent guesses are each
+	// counted once). It reports whether it counted.
+	FailCode(ctx context.Context, tenantID, codeID string, seenAttempts int) (bool, error)
+	// SessionByDigest returns the session whose token digest is digest, joined
+	// with its user, in one indexed look-up, or ErrNotFound.
+	SessionByDigest(ctx context.Context, digest string) (SessionView, error)
+	// RevokeSession marks the session with this digest revoked at at (no-op when
+	// it is already revoked); ErrNotFound when there is none.
+	RevokeSession(ctx context.Context, digest string, at time.Time) error
+}
+
+// Account is a user together with its secrets as the store keeps them. The
+// service never returns an Account.
+type Account struct {
+	User User
+	// PasswordHash and PINHash are argon2id PHC strings ("" when unset).
+	PasswordHash string
+	PINHash      string
+	// SocialSubject is the provider's subject of the linked social account.
+	SocialSubject string
+	// FailedLogins counts consecutive failed logins; LockedUntil, when in the
+	// future, refuses every login.
+	FailedLogins int
+	LockedUntil  time.Time
+}
+
+// Key names one account for Find: exactly one of Email, Phone or the social
+// pair is set.
+type Key struct {
+	Email string
+	Phone string
+	// SocialProvider and SocialSubject find the account linked to a social login.
+	SocialProvider string
+	SocialSubject  string
+}
+
+// Purpose says what a code is for.
+type Purpose string
+
+// The code purposes.
+const (
+	// PurposeInvitation: the code sent with an invitation (email or SMS).
+	PurposeInvitation Purpose = "invitation"
+	// PurposePINTicket: the registration ticket VerifyPhone returns and SetPIN
+	// redeems (a random token, stored as its SHA-256 digest).
+	PurposePINTicket Purpose = "pin_ticket"
+)
+
+// Code is a one-time code or ticket as the store keeps it: only its hash.
+type Code struct {
+	ID       string
+	TenantID string
+	UserID   string
+	Purpose  Purpose
+	// Channel is how the code was sent: "email" or "sms" ("" for tickets).
+	Channel string
+	// Hash is an argon2id PHC string (invitation codes) or a hex SHA-256 digest
+	// (tickets).
+	Hash      string
+	Attempts  int
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// SessionRecord is a session as the store keeps it: the token only as its digest.
+type SessionRecord struct {
+	ID        string
+	TenantID  string
+	UserID    string
+	Digest    string
+	Method    Channel
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionView is a session joined with what Authenticate needs of its user.
+type SessionView struct {
+	TenantID    string
+	UserID      string
+	ExpiresAt   time.Time
+	Revoked     bool
+	Type        Type
+	State       State
+	Roles       []string
+	AssociateID string
+	ClientID    string
+}
+
+// Change is one atomic change of an account (see Store.Change). fn edits Account
+// and sets the other fields; the store writes them all or nothing.
+type Change struct {
+	// Account is the loaded account; fn edits it in place. Its ID, tenant and
+	// version are the store's to keep.
+	Account Account
+	// At is the time of the change (revocations are stamped with it).
+	At time.Time
+	// Consume, when set, marks this code used; it must still be unused with
+	// ConsumeAttempts wrong attempts, or the change fails with ErrCodeRaced.
+	Consume         string
+	ConsumeAttempts int
+	// RevokeCodes marks every unused code of these purposes used.
+	RevokeCodes []Purpose
+	// Issue stores new codes.
+	Issue []Code
+	// RevokeSessions revokes every live session of the user.
+	RevokeSessions bool
+	// Session, when set, is stored.
+	Session *SessionRecord
+	// Audit, when set, is appended.
+	Audit *audit.Entry
+}
+
+// Idempotency ties a create to a caller's idempotency key.
+type Idempotency struct {
+	Scope       string
+	Key         string
+	RequestHash string
+}
+
+// ConflictError says which unique field a write collided on. It unwraps to
+// clientele.ErrConflict.
+type ConflictError struct {
+	Field string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("users: a user with this %s already exists in the tenant", e.Field)
+}
+
+// Unwrap makes errors.Is(err, clientele.ErrConflict) true.
+func (e *ConflictError) Unwrap() error { return clientele.ErrConflict }
