@@ -57,6 +57,15 @@ const (
 	StatusInactive Status = "inactive"
 )
 
+// ParseStatus accepts "active" and "inactive".
+func ParseStatus(s string) (Status, error) {
+	switch Status(s) {
+	case StatusActive, StatusInactive:
+		return Status(s), nil
+	}
+	return "", fmt.Errorf("adapters: status %q: want active or inactive: %w", s, clientele.ErrInvalid)
+}
+
 // Profile is the client data clientele hands to the external systems on create and
 // update (CC001/CC002, IU001/IU002, HP001/HP002). Individual clients fill the
 // personal fields, corporate clients the company fields.

@@ -99,6 +99,15 @@ const (
 	AccountClosed  AccountStatus = "closed"
 )
 
+// ParseAccountStatus accepts "pending", "active" and "closed".
+func ParseAccountStatus(s string) (AccountStatus, error) {
+	switch AccountStatus(s) {
+	case AccountPending, AccountActive, AccountClosed:
+		return AccountStatus(s), nil
+	}
+	return "", fmt.Errorf("adapters: account status %q: %w", s, clientele.ErrInvalid)
+}
+
 // Account is a savings or loan account. For savings Balance is the money held; for
 // loans it is the outstanding amount owed. Neither is ever negative.
 type Account struct {

@@ -23,7 +23,8 @@
 //   - Every call that changes something carries an IdempotencyKey. The same key with
 //     the same request yields the same result and has its effect once, even under
 //     concurrency; the same key with a different request fails with
-//     clientele.ErrConflict. A missing key is clientele.ErrInvalid.
+//     clientele.ErrConflict. A missing key is clientele.ErrInvalid. A call that
+//     fails records nothing under its key, so it may be retried with the same key.
 //   - Errors wrap the root kinds (clientele.ErrNotFound, ErrInvalid, ErrConflict,
 //     ErrPrecondition, ErrForbidden, ErrUnavailable, …); callers use errors.Is.
 //     Invalid requests fail with a *clientele.ValidationError naming each field by

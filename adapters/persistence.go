@@ -111,6 +111,15 @@ const (
 	TransferCancelled TransferStatus = "cancelled"
 )
 
+// ParseTransferStatus accepts "pending", "confirmed" and "cancelled".
+func ParseTransferStatus(s string) (TransferStatus, error) {
+	switch TransferStatus(s) {
+	case TransferPending, TransferConfirmed, TransferCancelled:
+		return TransferStatus(s), nil
+	}
+	return "", fmt.Errorf("adapters: transfer status %q: %w", s, clientele.ErrInvalid)
+}
+
 // DeviceTransfer is a pending or finished device transfer.
 type DeviceTransfer struct {
 	ID           string         `json:"id"`
