@@ -1,0 +1,324 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/testkit"
+	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/users"
+)
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 123456000, time.UTC)
+
+func account(tenant, id, email, phone string) users.Account {
+	return users.Account{
+		User: users.User{
+			ID: id, TenantID: tenant, Type: users.Investor, State: users.Invited, Name: "N " + id,
+			Email: email, Phone: phone, ClientID: "c-" + id, Roles: []string{"RC001"}, Version: 1,
+			CreatedAt: t0, UpdatedAt: t0,
+		},
+	}
+}
+
+func entry(tenant, id, op string) audit.Entry {
+	return audit.Entry{TenantID: tenant, Actor: "tester", Operation: op, EntityType: "user", EntityID: id, At: t0}
+}
+
+func code(tenant, user, id string, purpose users.Purpose, hash string) users.Code {
+	return users.Code{ID: id, TenantID: tenant, UserID: user, Purpose: purpose, Channel: "email", Hash: hash,
+		ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+}
+
+func userStore(t *testing.T, db *storage.DB) *storage.UserStore {
+	t.Helper()
+	for _, id := range []string{"t1", "t2"} {
+		require.NoError(t, db.Tenants().Create(context.Background(), testkit.Tenant(id)))
+	}
+	return db.Users()
+}
+
+const (
+	u1 = "0190a0b0-0000-7000-8000-000000000001"
+	u2 = "0190a0b0-0000-7000-8000-000000000002"
+	u3 = "0190a0b0-0000-7000-8000-000000000003"
+)
+
+func TestUserStoreCreateFind(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		a := account("t1", u1, "Ivy@Mail.example", "+254700000001")
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "$argon2id$x")
+		saved, replayed, err := s.Create(ctx, a, &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		assert.False(t, replayed)
+		assert.Equal(t, "ivy@mail.example", saved.Email)
+
+		got, err := s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, saved, got.User)
+		assert.Equal(t, t0, got.User.CreatedAt)
+		assert.True(t, got.User.ActivatedAt.IsZero())
+		assert.True(t, got.LockedUntil.IsZero())
+		for _, k := range []users.Key{{Email: "IVY@mail.example"}, {Phone: "+254700000001"}} {
+			f, err := s.Find(ctx, "t1", k)
+			require.NoError(t, err)
+			assert.Equal(t, u1, f.User.ID)
+			_, err = s.Find(ctx, "t2", k)
+			assert.ErrorIs(t, err, clientele.ErrNotFound, "tenant-scoped")
+		}
+		_, err = s.Get(ctx, "t2", u1)
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+		_, err = s.Find(ctx, "t1", users.Key{})
+		assert.ErrorIs(t, err, clientele.ErrInvalid)
+
+		lc, err := s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+		assert.Equal(t, c, lc)
+
+		// Email and phone are unique per tenant where set; empty ones do not collide.
+		_, _, err = s.Create(ctx, account("t1", u2, "ivy@mail.example", ""), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		var ce *users.ConflictError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "email", ce.Field)
+		_, _, err = s.Create(ctx, account("t1", u2, "", "+254700000001"), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "phone", ce.Field)
+		_, _, err = s.Create(ctx, account("t1", u2, "", ""), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		require.NoError(t, err)
+		_, _, err = s.Create(ctx, account("t1", u3, "", ""), nil, users.Idempotency{}, entry("t1", u3, "US001"))
+		require.NoError(t, err)
+		_, _, err = s.Create(ctx, account("t2", "0190a0b0-0000-7000-8000-000000000004", "ivy@mail.example", "+254700000001"), nil, users.Idempotency{}, entry("t2", "x", "US001"))
+		require.NoError(t, err, "another tenant may reuse them")
+
+		entries, err := db.AuditLog(ctx, "t1", "user", u1, 10)
+		require.NoError(t, err)
+		assert.Len(t, entries, 1)
+	})
+}
+
+func TestUserStoreIdempotentCreate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		idem := users.Idempotency{Scope: "US001", Key: "k", RequestHash: "h1"}
+		first, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), nil, idem, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		again, replayed, err := s.Create(ctx, account("t1", u2, "b@x.example", ""), nil, idem, entry("t1", u2, "US001"))
+		require.NoError(t, err)
+		assert.True(t, replayed)
+		assert.Equal(t, first, again)
+		idem.RequestHash = "h2"
+		_, _, err = s.Create(ctx, account("t1", u3, "c@x.example", ""), nil, idem, entry("t1", u3, "US001"))
+		assert.ErrorIs(t, err, clientele.ErrConflict)
+		_, err = s.Get(ctx, "t1", u2)
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "a replay writes nothing")
+	})
+}
+
+func TestUserStoreChange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+
+		// An error from fn writes nothing.
+		boom := errors.New("boom")
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.Account.User.State = users.Active
+			ch.Consume = c.ID
+			return boom
+		})
+		assert.ErrorIs(t, err, boom)
+		got, err := s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, users.Invited, got.User.State)
+		_, err = s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+
+		// A consume with a stale attempt count aborts the whole change.
+		ok, err := s.FailCode(ctx, "t1", c.ID, 0)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		ok, err = s.FailCode(ctx, "t1", c.ID, 0)
+		require.NoError(t, err)
+		assert.False(t, ok, "a stale count is not counted twice")
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.Account.User.State = users.Active
+			ch.Consume, ch.ConsumeAttempts = c.ID, 0
+			return nil
+		})
+		assert.ErrorIs(t, err, users.ErrCodeRaced)
+		got, err = s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, users.Invited, got.User.State)
+
+		// A full change: consume, issue a ticket, open a session, audit.
+		ticket := code("t1", u1, "ticket-1", users.PurposePINTicket, "digest-1")
+		sess := users.SessionRecord{ID: "s1", Digest: "token-digest-1", Method: users.ChannelPhone, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		at := t0.Add(time.Minute)
+		e := entry("t1", u1, "user.register")
+		u, err := s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.At = at
+			ch.Account.User.State, ch.Account.User.ActivatedAt = users.Active, at
+			ch.Account.PINHash = "pin-hash"
+			ch.Account.FailedLogins, ch.Account.LockedUntil = 2, at.Add(time.Hour)
+			ch.Consume, ch.ConsumeAttempts = c.ID, 1
+			ch.Issue = []users.Code{ticket}
+			ch.Session = &sess
+			ch.Audit = &e
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), u.Version)
+		assert.Equal(t, at, u.ActivatedAt)
+		got, err = s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, "pin-hash", got.PINHash)
+		assert.Equal(t, 2, got.FailedLogins)
+		assert.Equal(t, at.Add(time.Hour), got.LockedUntil)
+		_, err = s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "consumed")
+		tk, err := s.CodeByDigest(ctx, "t1", users.PurposePINTicket, "digest-1")
+		require.NoError(t, err)
+		assert.Equal(t, ticket, tk)
+		_, err = s.CodeByDigest(ctx, "t2", users.PurposePINTicket, "digest-1")
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+
+		sv, err := s.SessionByDigest(ctx, "token-digest-1")
+		require.NoError(t, err)
+		assert.Equal(t, users.SessionView{TenantID: "t1", UserID: u1, ExpiresAt: t0.Add(time.Hour), Type: users.Investor,
+			State: users.Active, Roles: []string{"RC001"}, ClientID: "c-" + u1}, sv)
+
+		// Revoking codes and sessions.
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.At = at
+			ch.RevokeCodes = []users.Purpose{users.PurposePINTicket}
+			ch.RevokeSessions = true
+			return nil
+		})
+		require.NoError(t, err)
+		_, err = s.CodeByDigest(ctx, "t1", users.PurposePINTicket, "digest-1")
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+		sv, err = s.SessionByDigest(ctx, "token-digest-1")
+		require.NoError(t, err)
+		assert.True(t, sv.Revoked)
+
+		entries, err := db.AuditLog(ctx, "t1", "user", u1, 10)
+		require.NoError(t, err)
+		assert.Len(t, entries, 2)
+
+		_, err = s.Change(ctx, "t2", u1, func(*users.Change) error { return nil })
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "tenant-scoped")
+		_, err = s.SessionByDigest(ctx, "nope")
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+	})
+}
+
+func TestUserStoreSessionsAndSocial(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		for _, id := range []string{u1, u2} {
+			_, _, err := s.Create(ctx, account("t1", id, id+"@x.example", ""), nil, users.Idempotency{}, entry("t1", id, "US001"))
+			require.NoError(t, err)
+		}
+		link := func(id, subject string) error {
+			_, err := s.Change(ctx, "t1", id, func(ch *users.Change) error {
+				ch.Account.User.SocialProvider, ch.Account.SocialSubject = "google", subject
+				ch.Session = &users.SessionRecord{ID: "s-" + id + subject, Digest: "d-" + id + subject, Method: users.ChannelSocial, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+				return nil
+			})
+			return err
+		}
+		require.NoError(t, link(u1, "g-1"))
+		var ce *users.ConflictError
+		require.ErrorAs(t, link(u2, "g-1"), &ce)
+		assert.Equal(t, "social", ce.Field)
+		_, err := s.SessionByDigest(ctx, "d-"+u2+"g-1")
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "the failed change opened no session")
+		f, err := s.Find(ctx, "t1", users.Key{SocialProvider: "google", SocialSubject: "g-1"})
+		require.NoError(t, err)
+		assert.Equal(t, u1, f.User.ID)
+		assert.Equal(t, "g-1", f.SocialSubject)
+
+		require.NoError(t, s.RevokeSession(ctx, "d-"+u1+"g-1", t0))
+		require.NoError(t, s.RevokeSession(ctx, "d-"+u1+"g-1", t0), "revoking twice is fine")
+		sv, err := s.SessionByDigest(ctx, "d-"+u1+"g-1")
+		require.NoError(t, err)
+		assert.True(t, sv.Revoked)
+		assert.ErrorIs(t, s.RevokeSession(ctx, "unknown", t0), clientele.ErrNotFound)
+	})
+}
+
+func TestUserStoreList(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		for i, id := range []string{u1, u2, u3} {
+			a := account("t1", id, "", "")
+			if i == 1 {
+				a.User.Type = users.OriginatorAgent
+			}
+			_, _, err := s.Create(ctx, a, nil, users.Idempotency{}, entry("t1", id, "US001"))
+			require.NoError(t, err)
+		}
+		got, err := s.List(ctx, "t1", []users.Type{users.Investor}, "", 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		assert.Equal(t, u3, got[0].ID)
+		got, err = s.List(ctx, "t1", []users.Type{users.Investor, users.OriginatorAgent}, u3, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		assert.Equal(t, u2, got[0].ID)
+		got, err = s.List(ctx, "t2", []users.Type{users.Investor}, "", 10)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+		got, err = s.List(ctx, "t1", nil, "", 10)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+}
+
+// TestUserStoreConcurrentCodeAttempts: concurrent wrong guesses seen with the same
+// count are counted once each at most, and never past what was seen.
+func TestUserStoreConcurrentCodeAttempts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counted := 0
+		for range 8 {
+			wg.Go(func() {
+				ok, err := s.FailCode(ctx, "t1", c.ID, 0)
+				assert.NoError(t, err)
+				if ok {
+					mu.Lock()
+					counted++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, 1, counted)
+		lc, err := s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+		assert.Equal(t, 1, lc.Attempts)
+	})
+}
