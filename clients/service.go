@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -211,17 +212,47 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 }
 
 // change runs one authorized, version-checked, audited update of a client.
+//
+// It authorizes outside the store's transaction, against the client as read and
+// against the client as it will be written (an update may make a client
+// staff-owned or reassign it). The store then applies the same change only if the
+// row is still at the version that was authorized: any change in between bumps the
+// version and the update fails with ErrConflict.
 func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
-	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (audit.Entry, error) {
-		// Authorize against the locked row, so the decision sees the state written.
-		if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, resourceOf(*c)); err != nil {
-			return audit.Entry{}, err
-		}
-		if err := verr.OrNil(); err != nil {
-			return audit.Entry{}, err
-		}
+	fail := func(err error) (Client, error) {
+		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
+	}
+	cur, err := s.store.Get(ctx, p.TenantID, reference)
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, resourceOf(cur)); err != nil {
+		return fail(err)
+	}
+	if err := verr.OrNil(); err != nil {
+		return fail(err)
+	}
+	stale := func(c *Client) error {
 		if c.Version != version {
-			return audit.Entry{}, fmt.Errorf("version %d is stale, the client is at version %d: %w", version, c.Version, clientele.ErrConflict)
+			return fmt.Errorf("version %d is stale, the client is at version %d: %w", version, c.Version, clientele.ErrConflict)
+		}
+		return nil
+	}
+	if err := stale(&cur); err != nil {
+		return fail(err)
+	}
+	next := cur
+	if err := apply(&next); err != nil {
+		return fail(err)
+	}
+	if after := resourceOf(next); !sameResource(resourceOf(cur), after) {
+		if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, after); err != nil {
+			return fail(err)
+		}
+	}
+	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (audit.Entry, error) {
+		if err := stale(c); err != nil {
+			return audit.Entry{}, err
 		}
 		before := *c
 		if err := apply(c); err != nil {
@@ -232,9 +263,15 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 		return s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now), nil
 	})
 	if err != nil {
-		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
+		return fail(err)
 	}
 	return saved, nil
+}
+
+// sameResource reports whether two resources look the same to authorization.
+func sameResource(a, b authz.Resource) bool {
+	return a.StaffOwned == b.StaffOwned && a.StaffAssociateID == b.StaffAssociateID &&
+		a.OfficeID == b.OfficeID && slices.Equal(a.AssignedAssociates, b.AssignedAssociates)
 }
 
 // List returns one page of the tenant's clients, newest first: every client

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// testServer runs the example server's routes on db with the demo tenant.
+func testServer(t testing.TB, db *storage.DB) *httptest.Server {
+	t.Helper()
+	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	_, err = a.seedDemo(context.Background())
+	require.NoError(t, err)
+	srv := httptest.NewServer(a.routes())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type caller struct {
+	t     *testing.T
+	base  string
+	roles string
+	user  string
+}
+
+func (c caller) do(method, path, body string, hdr ...string) (int, map[string]any) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	require.NoError(c.t, err)
+	if c.user != "" {
+		req.Header.Set(devHeaderTenant, demoTenant)
+		req.Header.Set(devHeaderUser, c.user)
+		req.Header.Set(devHeaderRoles, c.roles)
+		req.Header.Set(devHeaderAssociate, "assoc-"+c.user)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	var out map[string]any
+	if len(bytes.TrimSpace(raw)) > 0 {
+		require.NoError(c.t, json.Unmarshal(raw, &out), string(raw))
+	}
+	if resp.StatusCode >= 400 {
+		assert.Equal(c.t, "application/problem+json", resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, out
+}
+
+const personBody = `{"type":"individual","officeId":"head-office",
+ "individual":{"firstName":"Amina","lastName":"Otieno","dateOfBirth":"1990-04-12","nationalId":"29384756"},
+ "contact":{"phone":"+254712345678","email":"amina@example.com"}}`
+
+func TestServerClientRoutes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := testServer(t, db)
+		admin := caller{t: t, base: srv.URL, user: "admin", roles: "RP001"}
+
+		status, body := admin.do("POST", "/clients/profile", personBody, "Idempotency-Key", "k1")
+		require.Equal(t, http.StatusCreated, status, body)
+		ref := body["reference"].(string)
+		assert.Equal(t, "pending", body["status"])
+		assert.Equal(t, "Amina Otieno", body["displayName"])
+
+		status, again := admin.do("POST", "/clients/profile", personBody, "Idempotency-Key", "k1")
+		assert.Equal(t, http.StatusCreated, status)
+		assert.Equal(t, ref, again["reference"], "idempotent retry returns the same client")
+
+		status, body = admin.do("GET", "/clients/profile/"+ref, "")
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, float64(1), body["version"])
+
+		update := strings.Replace(personBody, `"type":"individual",`, `"version":1,"kycStatus":"verified",`, 1)
+		update = strings.Replace(update, "Otieno", "Otieno-Mwangi", 1)
+		status, body = admin.do("PUT", "/clients/profile/"+ref, update)
+		require.Equal(t, http.StatusOK, status, body)
+		assert.Equal(t, "verified", body["kycStatus"])
+		status, body = admin.do("PUT", "/clients/profile/"+ref, update)
+		assert.Equal(t, http.StatusConflict, status, "stale version")
+		assert.Equal(t, "conflict", body["code"])
+
+		status, body = admin.do("POST", "/clients/profile/"+ref+"/status", `{"status":"suspended","version":2}`)
+		assert.Equal(t, http.StatusConflict, status, "pending cannot be suspended")
+		assert.Equal(t, "precondition_failed", body["code"])
+
+		status, body = admin.do("GET", "/clients/profile?filter="+"name~mwangi%20status:pending", "")
+		require.Equal(t, http.StatusOK, status)
+		assert.Len(t, body["items"], 1)
+		status, body = admin.do("GET", "/clients/profile?filter=colour:red", "")
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Equal(t, "filter", body["errors"].([]any)[0].(map[string]any)["field"])
+
+		status, _ = admin.do("GET", "/clients/profile/NOPE123", "")
+		assert.Equal(t, http.StatusNotFound, status)
+	})
+}
+
+func TestServerValidationNamesFields(t *testing.T) {
+	srv := testServer(t, dbtest.SQLite(t))
+	admin := caller{t: t, base: srv.URL, user: "admin", roles: "RP001"}
+	bad := `{"type":"individual","officeId":"",
+	 "individual":{"firstName":"A","lastName":"B","dateOfBirth":"2999-01-01","nationalId":"1"},
+	 "contact":{"phone":"0712","email":"nope"}}`
+	status, body := admin.do("POST", "/clients/profile", bad)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	fields := map[string]bool{}
+	for _, e := range body["errors"].([]any) {
+		fields[e.(map[string]any)["field"].(string)] = true
+	}
+	assert.Equal(t, map[string]bool{"officeId": true, "individual.dateOfBirth": true, "contact.phone": true, "contact.email": true}, fields)
+
+	for name, tc := range map[string]struct{ body, field string }{
+		"unknown field": {`{"type":"individual","colour":"red"}`, "colour"},
+		"wrong type":    {`{"type":1}`, "type"},
+		"not json":      {`{"type":`, "body"},
+		"two objects":   {`{} {}`, "body"},
+		"empty":         {``, "body"},
+	} {
+		status, body := admin.do("POST", "/clients/profile", tc.body)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, name)
+		assert.Equal(t, tc.field, body["errors"].([]any)[0].(map[string]any)["field"], name)
+	}
+	status, _ = admin.do("POST", "/clients/profile", `{"type":"`+strings.Repeat("x", 2<<20)+`"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "oversized body")
+
+	page, _ := admin.do("GET", "/clients/profile", "")
+	assert.Equal(t, http.StatusOK, page)
+}
+
+func TestServerAuthorizesEveryRoute(t *testing.T) {
+	srv := testServer(t, dbtest.SQLite(t))
+	anon := caller{t: t, base: srv.URL}
+	status, body := anon.do("GET", "/clients/profile", "")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, "unauthenticated", body["code"])
+
+	helpdesk := caller{t: t, base: srv.URL, user: "hd", roles: "RP005"}
+	status, body = helpdesk.do("POST", "/clients/profile", personBody)
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "forbidden", body["code"])
+	assert.Contains(t, body["detail"], "CL003")
+	status, _ = helpdesk.do("GET", "/clients/profile", "")
+	assert.Equal(t, http.StatusOK, status, "RP005 holds clnt_list")
+	status, _ = helpdesk.do("GET", "/roles", "")
+	assert.Equal(t, http.StatusForbidden, status)
+}
+
+func TestServerRolesAndPermissions(t *testing.T) {
+	srv := testServer(t, dbtest.SQLite(t))
+	sec := caller{t: t, base: srv.URL, user: "sec", roles: "RA001"}
+
+	status, body := sec.do("GET", "/permissions", "")
+	require.Equal(t, http.StatusOK, status, body)
+	for _, p := range body["items"].([]any) {
+		assert.Equal(t, "backoffice", p.(map[string]any)["type"], "employee permissions by default")
+	}
+	status, body = sec.do("GET", "/roles?type=customer", "")
+	require.Equal(t, http.StatusOK, status)
+	require.NotEmpty(t, body["items"])
+	for _, r := range body["items"].([]any) {
+		assert.Equal(t, "customer", r.(map[string]any)["type"])
+	}
+	status, _ = sec.do("GET", "/roles?type=everything", "")
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+
+	status, body = sec.do("POST", "/roles", `{"code":"RX1","name":"Mixed","type":"customer","permissions":["portal_savings_view","clnt_list"]}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "a customer role may not hold a back-office permission")
+	assert.Contains(t, body["errors"].([]any)[0].(map[string]any)["message"], "clnt_list")
+
+	status, body = sec.do("POST", "/roles", `{"code":"RX2","name":"Viewer","type":"customer","permissions":["portal_savings_view"]}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	status, body = sec.do("PUT", "/roles/RX2", `{"name":"Viewer","permissions":["portal_savings_view","portal_loans_view"]}`)
+	require.Equal(t, http.StatusOK, status, body)
+	status, _ = sec.do("PUT", "/roles/RX2", `{"name":"Viewer","type":"backoffice","permissions":["clnt_list"]}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "a role's type cannot change")
+}
