@@ -1,8 +1,11 @@
 package memory
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/clientele-go/clientele"
 	"github.com/google/uuid"
@@ -64,3 +67,45 @@ func cloneSlice[T any](in []T, clone func(T) T) []T {
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func tk(tenant, id string) string { return tenant + "\x00" + id }
+
+type validator interface{ Validate() error }
+
+// mutate runs one change of a fake: the fault switch, validation, then under mu an
+// idempotent replay or fn, whose result is remembered under the key. Values are
+// copied with clone on the way in and out.
+func mutate[T any](ctx context.Context, cfg config, mu *sync.Mutex, idem *idempotency, op, tenantID, key string,
+	req validator, clone func(T) T, fn func(now time.Time) (T, error)) (T, error) {
+	var zero T
+	if err := cfg.faults.before(ctx, op); err != nil {
+		return zero, err
+	}
+	if err := req.Validate(); err != nil {
+		return zero, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if v, ok, err := replay(idem, tenantID, op, key, req, clone); ok {
+		return v, err
+	}
+	v, err := fn(cfg.timestamp())
+	if err != nil {
+		return zero, err
+	}
+	remember(idem, tenantID, op, key, req, clone(v))
+	return clone(v), nil
+}
+
+// read runs one read of a fake: the fault switch, the check of its arguments, then
+// fn under mu.
+func read[T any](ctx context.Context, cfg config, mu *sync.Mutex, op string, check error, fn func() (T, error)) (T, error) {
+	var zero T
+	if err := cfg.faults.before(ctx, op); err != nil {
+		return zero, err
+	}
+	if check != nil {
+		return zero, check
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return fn()
+}

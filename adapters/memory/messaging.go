@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/clientele-go/clientele/adapters"
 )
@@ -26,22 +27,11 @@ func (s *Messaging) Faults() *Faults { return s.cfg.faults }
 
 // Send implements adapters.Messaging.
 func (s *Messaging) Send(ctx context.Context, msg adapters.Message) (adapters.Receipt, error) {
-	const op = "Send"
-	if err := s.cfg.faults.before(ctx, op); err != nil {
-		return adapters.Receipt{}, err
-	}
-	if err := msg.Validate(); err != nil {
-		return adapters.Receipt{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok, err := replay(&s.idem, msg.TenantID, op, msg.IdempotencyKey, msg, same[adapters.Receipt]); ok {
-		return r, err
-	}
-	s.sent = append(s.sent, msg.Clone())
-	r := adapters.Receipt{ID: newID(), TenantID: msg.TenantID, Status: "accepted", AcceptedAt: s.cfg.timestamp()}
-	remember(&s.idem, msg.TenantID, op, msg.IdempotencyKey, msg, r)
-	return r, nil
+	return mutate(ctx, s.cfg, &s.mu, &s.idem, "Send", msg.TenantID, msg.IdempotencyKey, msg, same[adapters.Receipt],
+		func(now time.Time) (adapters.Receipt, error) {
+			s.sent = append(s.sent, msg.Clone())
+			return adapters.Receipt{ID: newID(), TenantID: msg.TenantID, Status: "accepted", AcceptedAt: now}, nil
+		})
 }
 
 // Sent returns every message accepted so far, oldest first (copies).
