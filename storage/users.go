@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -15,8 +17,14 @@ import (
 	"github.com/clientele-go/clientele/users"
 )
 
-// UserStore implements users.Store.
-type UserStore struct{ db *DB }
+// UserStore implements users.Store. Keep one per process (the users.Service
+// holds it): it prepares Authenticate's look-up once and reuses it.
+type UserStore struct {
+	db *DB
+
+	mu   sync.Mutex
+	stmt *sql.Stmt
+}
 
 var _ users.Store = (*UserStore)(nil)
 
@@ -382,19 +390,59 @@ func (s *UserStore) FailCode(ctx context.Context, tenantID, codeID string, seenA
 	return n == 1, nil
 }
 
+// sessionQuery is Authenticate's look-up: the unique token index, then the
+// user's primary key.
+const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id
+FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
+WHERE s.token_hash = `
+
+// sessionStmt returns the prepared session look-up, preparing it on first use.
+// Parsing the query would otherwise cost more than running it.
+func (s *UserStore) sessionStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmt != nil {
+		return s.stmt, nil
+	}
+	placeholder := "?"
+	if s.db.dialect == Postgres {
+		placeholder = "$1"
+	}
+	stmt, err := s.db.bun.DB.PrepareContext(ctx, sessionQuery+placeholder)
+	if err != nil {
+		return nil, translate(err)
+	}
+	s.stmt = stmt
+	return stmt, nil
+}
+
+// Close releases the prepared statement the store holds (it is prepared again
+// if the store is used after). Closing the DB releases it too.
+func (s *UserStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmt == nil {
+		return nil
+	}
+	err := s.stmt.Close()
+	s.stmt = nil
+	return err
+}
+
 // SessionByDigest implements users.Store: one look-up on the unique token index
-// joined with the user's primary key.
+// joined with the user's primary key, through a prepared statement.
 func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.SessionView, error) {
+	stmt, err := s.sessionStmt(ctx)
+	if err != nil {
+		return users.SessionView{}, err
+	}
 	var (
 		v                users.SessionView
 		typ, state, rols string
-		revokedAt        bun.NullTime
+		revokedAt        sql.NullTime
 	)
-	err := s.db.bun.NewSelect().TableExpr("user_sessions AS s").
-		Join("JOIN users AS u ON u.id = s.user_id").
-		ColumnExpr("s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id").
-		Where("s.token_hash = ?", digest).
-		Scan(ctx, &v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID)
+	err = stmt.QueryRowContext(ctx, digest).
+		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID)
 	if err != nil {
 		return users.SessionView{}, translate(err)
 	}
@@ -403,7 +451,7 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 		return users.SessionView{}, err
 	}
 	v.ExpiresAt = v.ExpiresAt.UTC()
-	v.Revoked = !revokedAt.IsZero()
+	v.Revoked = revokedAt.Valid
 	v.Type, v.State, v.Roles = users.Type(typ), users.State(state), roles
 	return v, nil
 }

@@ -58,7 +58,7 @@ const (
 
 // env is one tenant set-up: a store, the fakes, and a bootstrapped operator.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	db     *storage.DB
 	svc    *users.Service
@@ -69,7 +69,7 @@ type env struct {
 	op     authz.Principal // the node operator of t1
 }
 
-func newEnv(t *testing.T, db *storage.DB, opts ...users.Option) *env {
+func newEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range []string{"t1", "t2"} {
