@@ -1,0 +1,70 @@
+// Package clients runs the lifecycle of a tenant's clients: onboarding (CL003),
+// viewing (CL002), profile updates and state changes (CL004), listing (CL001) and
+// search (CL009).
+//
+// A client is an individual (names, date of birth, national ID) or a corporate
+// (legal name, registration number, incorporation date, tax ID, contacts), with a
+// tenant-unique Reference used in every route, an office, a KYC status, an optional
+// StaffAssociateID marking an employee's own account (seed 000: changing it then
+// also needs the employee-account permission) and the associates assigned to it.
+//
+// # Lifecycle
+//
+//	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)
+//	any     → archived                  (the archive saga, CL005; terminal)
+//
+// # Guarantees
+//
+//   - Every method takes the acting authz.Principal and authorizes it before it
+//     returns or changes anything; a denied call returns an error wrapping
+//     clientele.ErrForbidden and changes nothing.
+//   - Input problems come as a *clientele.ValidationError listing every failing field
+//     by its JSON path ("individual.dateOfBirth", "contact.phone"): phones are E.164,
+//     countries ISO 3166-1 alpha-2, currencies ISO 4217, dates YYYY-MM-DD and not in
+//     the future. Money is integer minor units.
+//   - Create with an idempotency key: the same key and body return the client the
+//     first call created; the same key with another body fails with ErrConflict.
+//   - Updates name the Version they read (optimistic locking): a stale version fails
+//     with ErrConflict and writes nothing.
+//   - Every change writes an audit entry (actor, operation code, changed fields) in
+//     the same transaction.
+//
+// # Search filter language
+//
+// List takes a filter such as
+//
+//	status:active|suspended type:corporate name~"acme ltd" created>=2025-01-01
+//
+// Terms are separated by spaces and must all hold. A term is field, operator, value:
+//
+//	:   equals            status:active         (with | alternatives: any of them)
+//	!:  does not equal    status!:archived      (with | alternatives: none of them)
+//	~   contains          name~acme             (case-insensitive substring)
+//	> >= < <=             created>=2025-01-01   (dates)
+//
+// Fields and the operators they take:
+//
+//	status     : !:        pending active suspended archived
+//	type       : !:        individual corporate
+//	kyc        : !:        pending verified rejected
+//	name       ~ :         display name (full name or legal name), case-insensitive
+//	reference  : ~
+//	office     : !:
+//	email      :           case-insensitive
+//	phone      :           E.164
+//	created    : > >= < <= YYYY-MM-DD (a whole UTC day) or RFC 3339 timestamp
+//	updated    : > >= < <=
+//
+// A word with no field searches the name: acme is name~acme. Values with spaces or
+// "|" are double-quoted, with \" and \\ as escapes. Alternatives are written a|b
+// without spaces. A query is at most 1024 bytes with at most 16 terms and 10
+// alternatives per term. An unknown field, a disallowed operator, a bad date or any
+// other mistake is an ErrInvalid whose message gives the byte position and what was
+// expected. Queries become bound parameters; no input is ever spliced into SQL.
+//
+// # Pages
+//
+// Results come newest first, at most MaxPageSize per page (DefaultPageSize when
+// Limit is 0), with an opaque NextCursor for the following page (keyset pagination:
+// a deep page costs the same as the first).
+package clients
