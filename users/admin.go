@@ -203,7 +203,7 @@ func (s *Service) newInvitationCode(ctx context.Context, u User, now time.Time) 
 func (s *Service) sendInvitation(ctx context.Context, u User, c *Code, plain string) error {
 	msg := adapters.Message{
 		TenantID: u.TenantID, Kind: adapters.KindInvitation, ClientID: u.ClientID,
-		Params:         map[string]string{adapters.ParamCode: plain, adapters.ParamName: u.Name, adapters.ParamExpiresIn: c.ExpiresAt.Sub(c.CreatedAt).String()},
+		Params:         map[string]string{adapters.ParamCode: plain, adapters.ParamName: u.Name, adapters.ParamExpiresIn: shortDuration(c.ExpiresAt.Sub(c.CreatedAt))},
 		IdempotencyKey: "users.invitation." + c.ID,
 	}
 	if c.Channel == string(adapters.SMS) {
@@ -535,4 +535,15 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 		return fail(err)
 	}
 	return saved, nil
+}
+
+// shortDuration formats d for a message: "24h", "10m", or Go's form otherwise.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	}
+	return d.String()
 }

@@ -15,11 +15,11 @@ import (
 // ErrNoInvitation: a verified social account matches no pending invitation (it
 // is said only to the holder of the verified account). Wraps
 // clientele.ErrUnauthenticated.
-var ErrNoInvitation = fmt.Errorf("users: no pending invitation for this account: %w", clientele.ErrUnauthenticated)
+var ErrNoInvitation = fmt.Errorf("no pending invitation for this account: %w", clientele.ErrUnauthenticated)
 
 // ErrInvalidTicket: the registration ticket is unknown, used or expired. Wraps
 // clientele.ErrUnauthenticated.
-var ErrInvalidTicket = fmt.Errorf("users: invalid or expired registration ticket: %w", clientele.ErrUnauthenticated)
+var ErrInvalidTicket = fmt.Errorf("invalid or expired registration ticket: %w", clientele.ErrUnauthenticated)
 
 // Session is what a successful registration or login returns: the bearer token
 // (shown once, stored only as its SHA-256 digest), its expiry, and the user.
@@ -494,6 +494,7 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 		ch.At = now
 		ch.Account.FailedLogins, ch.Account.LockedUntil = 0, time.Time{}
 		ch.Session = rec
+		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditLogin, a.User.ID, now, "session", string(method))
 		return nil
 	})
 	if err != nil {
@@ -531,17 +532,17 @@ const tokenLen = 43
 // no longer active (blocked), is ErrInvalidSession (ErrUnauthenticated).
 func (s *Service) Authenticate(ctx context.Context, token string) (authz.Principal, error) {
 	if len(token) != tokenLen {
-		return authz.Principal{}, ErrInvalidSession
+		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
 	sv, err := s.store.SessionByDigest(ctx, secret.Digest(token))
 	if errors.Is(err, clientele.ErrNotFound) {
-		return authz.Principal{}, ErrInvalidSession
+		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
 	if err != nil {
 		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", err)
 	}
 	if sv.Revoked || sv.State != Active || !s.now().Before(sv.ExpiresAt) {
-		return authz.Principal{}, ErrInvalidSession
+		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
 	return authz.Principal{
 		TenantID: sv.TenantID, UserID: sv.UserID, Kind: sv.Type.Kind(), Roles: sv.Roles,
@@ -558,7 +559,7 @@ func (s *Service) AuthenticateTenant(ctx context.Context, tenantID, token string
 		return authz.Principal{}, err
 	}
 	if p.TenantID != tenantID {
-		return authz.Principal{}, ErrInvalidSession
+		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
 	return p, nil
 }
@@ -567,11 +568,11 @@ func (s *Service) AuthenticateTenant(ctx context.Context, tenantID, token string
 // logging out twice is not an error.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if len(token) != tokenLen {
-		return ErrInvalidSession
+		return fmt.Errorf("users: logout: %w", ErrInvalidSession)
 	}
 	err := s.store.RevokeSession(ctx, secret.Digest(token), s.clock())
 	if errors.Is(err, clientele.ErrNotFound) {
-		return ErrInvalidSession
+		return fmt.Errorf("users: logout: %w", ErrInvalidSession)
 	}
 	if err != nil {
 		return fmt.Errorf("users: logout: %w", err)

@@ -13,25 +13,25 @@ import (
 var (
 	// ErrInvalidCredentials: unknown user, wrong password or PIN, or an account
 	// locked after too many failures. Wraps clientele.ErrUnauthenticated.
-	ErrInvalidCredentials = fmt.Errorf("users: invalid credentials: %w", clientele.ErrUnauthenticated)
+	ErrInvalidCredentials = fmt.Errorf("invalid credentials: %w", clientele.ErrUnauthenticated)
 	// ErrInvalidCode: unknown user, wrong or already used code, or a code locked
 	// after too many wrong attempts. Wraps clientele.ErrUnauthenticated.
-	ErrInvalidCode = fmt.Errorf("users: invalid code (wrong, used, or locked after too many attempts): %w", clientele.ErrUnauthenticated)
+	ErrInvalidCode = fmt.Errorf("invalid code (wrong, used, or locked after too many attempts): %w", clientele.ErrUnauthenticated)
 	// ErrCodeExpired: the code was right but has expired; ask for a new
 	// invitation. Wraps clientele.ErrUnauthenticated.
-	ErrCodeExpired = fmt.Errorf("users: code expired: %w", clientele.ErrUnauthenticated)
+	ErrCodeExpired = fmt.Errorf("code expired: %w", clientele.ErrUnauthenticated)
 	// ErrCodeRaced: the code changed (used, or another attempt counted) while
 	// this one was being checked. Wraps clientele.ErrUnauthenticated.
-	ErrCodeRaced = fmt.Errorf("users: code changed concurrently: %w", clientele.ErrUnauthenticated)
+	ErrCodeRaced = fmt.Errorf("code changed concurrently: %w", clientele.ErrUnauthenticated)
 	// ErrInvalidSession: no such session, expired, revoked, of another tenant,
 	// or its user is no longer active. Wraps clientele.ErrUnauthenticated.
-	ErrInvalidSession = fmt.Errorf("users: invalid or expired session: %w", clientele.ErrUnauthenticated)
+	ErrInvalidSession = fmt.Errorf("invalid or expired session: %w", clientele.ErrUnauthenticated)
 	// ErrWrongChannel: the user's type does not register or log in through this
 	// channel (seed 003). Wraps clientele.ErrForbidden.
-	ErrWrongChannel = fmt.Errorf("users: channel not allowed for this user type: %w", clientele.ErrForbidden)
+	ErrWrongChannel = fmt.Errorf("channel not allowed for this user type: %w", clientele.ErrForbidden)
 	// ErrBlocked: the user is blocked. Wraps clientele.ErrForbidden.
-	ErrBlocked = fmt.Errorf("users: user is blocked: %w", clientele.ErrForbidden)
+	ErrBlocked = fmt.Errorf("user is blocked: %w", clientele.ErrForbidden)
 	// ErrSocialUnavailable: no SocialVerifier is configured. Wraps
 	// clientele.ErrPrecondition.
-	ErrSocialUnavailable = fmt.Errorf("users: social login is not configured: %w", clientele.ErrPrecondition)
+	ErrSocialUnavailable = fmt.Errorf("social login is not configured: %w", clientele.ErrPrecondition)
 )

@@ -1,7 +1,9 @@
 package users_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +69,7 @@ func TestEmailRegistrationFlow(t *testing.T) {
 		assert.Equal(t, adapters.Email, m.Channel)
 		assert.Equal(t, portalURL, m.Params[adapters.ParamLink])
 		assert.Regexp(t, `^[0-9]{6}$`, m.Params[adapters.ParamCode])
-		assert.Equal(t, "24h0m0s", m.Params[adapters.ParamExpiresIn])
+		assert.Equal(t, "24h", m.Params[adapters.ParamExpiresIn])
 		assert.NotEmpty(t, m.IdempotencyKey)
 
 		sess, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "ada@bank.example", Code: m.Params[adapters.ParamCode], Password: "a long enough password"})
@@ -94,7 +96,7 @@ func TestEmailRegistrationFlow(t *testing.T) {
 		for _, en := range entries {
 			ops = append(ops, en.Operation)
 		}
-		assert.Equal(t, []string{"US001", users.AuditRegister, "US003", "US004"}, ops)
+		assert.Equal(t, []string{"US001", users.AuditRegister, users.AuditLogin, "US003", "US004", users.AuditLogin}, ops)
 	})
 }
 
@@ -152,7 +154,7 @@ func TestPhoneRegistrationFlow(t *testing.T) {
 				m, ok := e.msg.Last(tc.in.Phone)
 				require.True(t, ok)
 				assert.Equal(t, adapters.SMS, m.Channel)
-				assert.Equal(t, "10m0s", m.Params[adapters.ParamExpiresIn])
+				assert.Equal(t, "10m", m.Params[adapters.ParamExpiresIn])
 				assert.Empty(t, m.Params[adapters.ParamLink])
 
 				tk, err := e.svc.VerifyPhone(e.ctx, users.VerifyPhoneInput{TenantID: "t1", Phone: tc.in.Phone, Code: m.Params[adapters.ParamCode]})
@@ -190,5 +192,35 @@ func TestPhoneRegistrationFlow(t *testing.T) {
 				blockCycle(t, e, sess, login)
 			})
 		}
+	})
+}
+
+// TestConcurrentRegistration: one code, many simultaneous sign-ups, one winner.
+func TestConcurrentRegistration(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		e := newEnv(t, db)
+		u := e.invite(e.op, adminInput("ada@bank.example"))
+		code := e.code("ada@bank.example")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var won []string
+		for i := range 6 {
+			wg.Go(func() {
+				pw := fmt.Sprintf("password number %d", i)
+				_, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "ada@bank.example", Code: code, Password: pw})
+				if err == nil {
+					mu.Lock()
+					won = append(won, pw)
+					mu.Unlock()
+					return
+				}
+				assert.ErrorIs(t, err, clientele.ErrUnauthenticated)
+			})
+		}
+		wg.Wait()
+		require.Len(t, won, 1)
+		assert.Equal(t, users.Active, e.user(u.ID).State)
+		_, err := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: "ada@bank.example", Password: won[0]})
+		require.NoError(t, err)
 	})
 }
