@@ -350,3 +350,47 @@ func TestMe(t *testing.T) {
 	_, err = e.svc.Me(e.ctx, testkit.Staff("t1", "ghost"))
 	assert.ErrorIs(t, err, clientele.ErrUnauthenticated)
 }
+
+func TestRegistrationValidation(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	for _, tc := range []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"short password", func() error {
+			_, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "a@b.example", Code: "123456", Password: "short"})
+			return err
+		}, "password"},
+		{"code not 6 digits", func() error {
+			_, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "a@b.example", Code: "12345a", Password: "a long enough password"})
+			return err
+		}, "code"},
+		{"bad email", func() error {
+			_, err := e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "a@b", Code: "123456", Password: "a long enough password"})
+			return err
+		}, "email"},
+		{"bad phone", func() error {
+			_, err := e.svc.VerifyPhone(e.ctx, users.VerifyPhoneInput{TenantID: "t1", Phone: "0712345678", Code: "123456"})
+			return err
+		}, "phone"},
+		{"short PIN", func() error {
+			_, err := e.svc.SetPIN(e.ctx, users.SetPINInput{TenantID: "t1", Ticket: "x", PIN: "123", ConfirmPIN: "123"})
+			return err
+		}, "pin"},
+		{"repeated PIN", func() error {
+			_, err := e.svc.SetPIN(e.ctx, users.SetPINInput{TenantID: "t1", Ticket: "x", PIN: "1111", ConfirmPIN: "1111"})
+			return err
+		}, "pin"},
+		{"no tenant", func() error {
+			_, err := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{Email: "a@b.example", Password: "x"})
+			return err
+		}, "tenantId"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var verr *clientele.ValidationError
+			require.ErrorAs(t, tc.call(), &verr)
+			assert.Equal(t, tc.field, verr.Problems[0].Field)
+		})
+	}
+}

@@ -1,19 +1,35 @@
 package users
 
 import (
-	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
 )
 
-var (
-	emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	e164RE  = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	codeRE  = regexp.MustCompile(`^[0-9]{6}$`)
-	pinRE   = regexp.MustCompile(`^[0-9]{4,8}$`)
-)
+// isEmail is a shape check (one @, a dot in the domain, no spaces); delivery
+// proves the rest.
+func isEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && !strings.Contains(domain, "@") &&
+		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsFunc(s, unicode.IsSpace)
+}
+
+// isE164 reports whether s is "+" and 7 to 15 digits, the first not 0.
+func isE164(s string) bool {
+	return len(s) >= 8 && len(s) <= 16 && s[0] == '+' && s[1] != '0' && isDigits(s[1:])
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Password rules: long enough to resist guessing without composition rules
 // (NIST SP 800-63B), bounded so hashing cost stays bounded.
@@ -28,7 +44,7 @@ func checkEmail(v *clientele.ValidationError, field, email string, required bool
 	switch {
 	case email == "" && required:
 		v.Add(field, "required", "is required")
-	case email != "" && (len(email) > 254 || !emailRE.MatchString(email)):
+	case email != "" && (len(email) > 254 || !isEmail(email)):
 		v.Add(field, "email", "must be an email address")
 	}
 }
@@ -37,13 +53,13 @@ func checkPhone(v *clientele.ValidationError, field, phone string, required bool
 	switch {
 	case phone == "" && required:
 		v.Add(field, "required", "is required")
-	case phone != "" && !e164RE.MatchString(phone):
+	case phone != "" && !isE164(phone):
 		v.Add(field, "e164", "must be an E.164 phone number such as +254712345678")
 	}
 }
 
 func checkCode(v *clientele.ValidationError, code string) {
-	if !codeRE.MatchString(code) {
+	if len(code) != 6 || !isDigits(code) {
 		v.Add("code", "code", "must be the 6-digit code you received")
 	}
 }
@@ -59,7 +75,7 @@ func checkPassword(v *clientele.ValidationError, field, pw string) {
 }
 
 func checkPIN(v *clientele.ValidationError, pin, confirm string) {
-	if !pinRE.MatchString(pin) {
+	if len(pin) < 4 || len(pin) > 8 || !isDigits(pin) {
 		v.Add("pin", "pin", "must be 4 to 8 digits")
 		return
 	}
