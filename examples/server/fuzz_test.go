@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/internal/dbtest"
+)
+
+// FuzzCreateClientBody posts arbitrary bodies to POST /clients/profile: every
+// answer is a created client or a problem naming what is wrong, never a 5xx.
+func FuzzCreateClientBody(f *testing.F) {
+	f.Add([]byte(personBody))
+	f.Add([]byte(`{"type":"corporate","officeId":"o","corporate":{"legalName":"Acme","registrationNumber":"1","incorporationDate":"2001-01-01","country":"KE","expectedMonthlyTurnover":{"amount":5,"currency":"KES"}}}`))
+	f.Add([]byte(`{"type":"individual","individual":{"dateOfBirth":"9999-99-99"}}`))
+	f.Add([]byte(`{"reference":"../../etc","type":"individual"}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"type":null}`))
+	f.Add([]byte("\x00\xff"))
+
+	db := dbtest.SQLite(f)
+	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := a.seedDemo(context.Background()); err != nil {
+		f.Fatal(err)
+	}
+	h := a.routes()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest("POST", "/clients/profile", strings.NewReader(string(body)))
+		req.Header.Set(devHeaderTenant, demoTenant)
+		req.Header.Set(devHeaderUser, "fuzz")
+		req.Header.Set(devHeaderRoles, "RP001")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusCreated:
+			var c clients.Client
+			if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || c.Reference == "" {
+				t.Fatalf("201 without a client: %s", rec.Body)
+			}
+		case http.StatusUnprocessableEntity, http.StatusConflict:
+			var p problem
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Code == "" {
+				t.Fatalf("%d without a problem body: %s", rec.Code, rec.Body)
+			}
+		default:
+			t.Fatalf("status %d for body %q: %s", rec.Code, body, rec.Body)
+		}
+	})
+}
+
+// FuzzDecodeJSON: decodeJSON never panics and every failure is an ErrInvalid
+// naming a field.
+func FuzzDecodeJSON(f *testing.F) {
+	f.Add([]byte(`{"version":1,"officeId":"o"}`))
+	f.Add([]byte(`{"version":"1"}`))
+	f.Add([]byte(`{"individual":{"firstName":7}}`))
+	f.Add([]byte(`{} x`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in clients.UpdateInput
+		err := decodeJSON(strings.NewReader(string(body)), &in)
+		if err == nil {
+			return
+		}
+		var verr *clientele.ValidationError
+		if !errorsAs(err, &verr) || len(verr.Problems) == 0 || verr.Problems[0].Field == "" {
+			t.Fatalf("decode error is not a field problem: %v", err)
+		}
+	})
+}
+
+func errorsAs(err error, target **clientele.ValidationError) bool { // decodeJSON returns the type itself, unwrapped
+	v, ok := err.(*clientele.ValidationError)
+	if ok {
+		*target = v
+	}
+	return ok
+}
