@@ -1,6 +1,8 @@
 package users_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,6 +20,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		open func(testing.TB) *storage.DB
 	}{
 		{"sqlite", dbtest.SQLite},
+		{"sqlite-file", sqliteFile},
 		{"postgres", dbtest.Postgres},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
@@ -50,4 +53,13 @@ func BenchmarkLoginPassword(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// sqliteFile opens a store on a WAL-mode SQLite file, as a server would.
+func sqliteFile(tb testing.TB) *storage.DB {
+	tb.Helper()
+	db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(tb.TempDir(), "users.db"))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
 }
