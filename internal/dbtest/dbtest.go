@@ -1,8 +1,3 @@
-// Package dbtest opens the library's store for tests: on an in-memory SQLite
-// database always, and on PostgreSQL when CLIENTELE_TEST_POSTGRES holds a DSN. Each
-// call gets a fresh database (a private schema on PostgreSQL), dropped when the test
-// ends. Outside CI a missing PostgreSQL skips its half with a message; with CI=true
-// it fails the test.
 package dbtest
 
 import (
