@@ -85,6 +85,15 @@ const (
 	ChannelPhone Channel = "phone"
 )
 
+// ParseChannel accepts "email", "social" and "phone".
+func ParseChannel(s string) (Channel, error) {
+	switch c := Channel(s); c {
+	case ChannelEmail, ChannelSocial, ChannelPhone:
+		return c, nil
+	}
+	return "", clientele.NewValidationError("channel", "oneof", fmt.Sprintf("must be email, social or phone, not %q", s))
+}
+
 // Channels returns the registration channels seed 003 allows for t: email and
 // social for originator admins and investors (and the node operator), phone for
 // originator agents and borrowers.
