@@ -87,6 +87,28 @@ func utc(t time.Time) time.Time {
 }
 
 func parseRoles(id, raw string) ([]string, error) {
+	// Fast path for what toUserRow writes (role codes need no escaping); it runs
+	// on every Authenticate.
+	if inner, ok := strings.CutPrefix(raw, "["); ok && !strings.ContainsAny(raw, `\`) {
+		if inner, ok = strings.CutSuffix(inner, "]"); ok {
+			if strings.TrimSpace(inner) == "" {
+				return []string{}, nil
+			}
+			parts := strings.Split(inner, ",")
+			roles := make([]string, 0, len(parts))
+			for _, p := range parts {
+				p = strings.TrimSpace(p)
+				if len(p) < 2 || p[0] != '"' || p[len(p)-1] != '"' || strings.Contains(p[1:len(p)-1], `"`) {
+					roles = nil
+					break
+				}
+				roles = append(roles, p[1:len(p)-1])
+			}
+			if roles != nil {
+				return roles, nil
+			}
+		}
+	}
 	roles := []string{}
 	if err := json.Unmarshal([]byte(raw), &roles); err != nil {
 		return nil, fmt.Errorf("storage: user %s: corrupt roles: %w", id, err)

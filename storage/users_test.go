@@ -322,3 +322,28 @@ func TestUserStoreConcurrentCodeAttempts(t *testing.T) {
 		assert.Equal(t, 1, lc.Attempts)
 	})
 }
+
+func TestUserStoreRolesRoundTrip(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		for i, roles := range [][]string{{}, {"RC001"}, {"RP001", "RA001", "with space", `q"uote`, `back\slash`, "comma,inside", "ünï"}} {
+			id := []string{u1, u2, u3}[i]
+			a := account("t1", id, "", "")
+			a.User.Roles = roles
+			_, _, err := s.Create(ctx, a, nil, users.Idempotency{}, entry("t1", id, "US001"))
+			require.NoError(t, err)
+			got, err := s.Get(ctx, "t1", id)
+			require.NoError(t, err)
+			assert.Equal(t, roles, got.User.Roles)
+			_, err = s.Change(ctx, "t1", id, func(ch *users.Change) error {
+				ch.Session = &users.SessionRecord{ID: "s" + id, Digest: "d" + id, Method: users.ChannelEmail, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+				return nil
+			})
+			require.NoError(t, err)
+			sv, err := s.SessionByDigest(ctx, "d"+id)
+			require.NoError(t, err)
+			assert.Equal(t, roles, sv.Roles)
+		}
+	})
+}
