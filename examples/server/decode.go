@@ -47,6 +47,9 @@ func bodyError(err error) error {
 		return clientele.NewValidationError(field, "type", "must be a JSON "+typ.Type.Kind().String()+", not "+typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" {
+			return clientele.NewValidationError("body", "unknown", "holds a field with an empty name")
+		}
 		return clientele.NewValidationError(name, "unknown", "is not a field of this request")
 	}
 	return clientele.NewValidationError("body", "json", "is not a valid JSON object")
