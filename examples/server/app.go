@@ -6,23 +6,39 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/users"
 )
 
 // app holds the services the routes call.
 type app struct {
 	log     *slog.Logger
 	db      *storage.DB
+	cfg     config
 	az      *authz.Authorizer
 	clients *clients.Service
 	roles   *authz.RoleService
+	users   *users.Service
 }
 
-func newApp(db *storage.DB, log *slog.Logger) (*app, error) {
-	if db == nil || log == nil {
-		return nil, errors.New("newApp: db and log are required")
+// config is what the server is built from besides the database.
+type config struct {
+	messaging adapters.Messaging
+	identity  adapters.Identity
+	// socialKey keys the stand-in social provider; empty disables social sign-in.
+	socialKey []byte
+	// demoPassword is the demo node operator's password.
+	demoPassword string
+	// hashing overrides the password hashing cost (tests); zero keeps OWASP's.
+	hashing *users.Hashing
+}
+
+func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
+	if db == nil || log == nil || cfg.messaging == nil || cfg.identity == nil {
+		return nil, errors.New("newApp: db, log, messaging and identity are required")
 	}
 	az, err := authz.New(db.Authz(), db.Authz())
 	if err != nil {
@@ -36,7 +52,18 @@ func newApp(db *storage.DB, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{log: log, db: db, az: az, clients: cs, roles: roles}, nil
+	opts := []users.Option{users.WithRoleValidator(users.CatalogueRoles(az)), users.WithPortalURL("http://localhost:8080/signup")}
+	if len(cfg.socialKey) > 0 {
+		opts = append(opts, users.WithSocialVerifier(demoSocial{key: cfg.socialKey}))
+	}
+	if cfg.hashing != nil {
+		opts = append(opts, users.WithHashing(*cfg.hashing))
+	}
+	us, err := users.New(db.Users(), az, cfg.messaging, cfg.identity, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &app{log: log, db: db, cfg: cfg, az: az, clients: cs, roles: roles, users: us}, nil
 }
 
 // routes returns the server's handler: the seeds' back-office routes exactly as
@@ -56,16 +83,24 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /roles", auth(a.createRole))
 	mux.Handle("PUT /roles/{code}", auth(a.updateRole))
 
+	a.authRoutes(mux)
+
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	return a.logRequests(mux)
 }
 
-// authenticated resolves the acting principal before the handler runs.
+// authenticated resolves the acting principal from the bearer token before the
+// handler runs; the handler's services then authorize it.
 func (a *app) authenticated(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := devPrincipal(r)
+		token, err := bearerToken(r)
+		if err != nil {
+			writeError(w, r, a.log, err)
+			return
+		}
+		p, err := a.users.Authenticate(r.Context(), token)
 		if err != nil {
 			writeError(w, r, a.log, err)
 			return

@@ -9,13 +9,20 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/tenants"
+	"github.com/clientele-go/clientele/users"
 )
 
-// demoTenant is the tenant the example server creates on first start.
-const demoTenant = "demo"
+// The demo tenant the example server sets up on first start, and its node
+// operator (super-admin).
+const (
+	demoTenant      = "demo"
+	demoAdminEmail  = "admin@demo.example"
+	defaultDemoPass = "demo-admin-password" // override with CLIENTELE_DEMO_PASSWORD
+)
 
-// seedDemo creates the demo tenant (Retail Engine preset, both apps active) unless
-// it exists, and returns how to call the server as its administrator.
+// seedDemo creates the demo tenant (Retail Engine preset, both apps active, portal
+// on) and its node operator with the demo password, unless they exist, and returns
+// how to log in.
 func (a *app) seedDemo(ctx context.Context) (string, error) {
 	err := a.db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
@@ -26,7 +33,18 @@ func (a *app) seedDemo(ctx context.Context) (string, error) {
 	if err != nil && !errors.Is(err, clientele.ErrConflict) {
 		return "", err
 	}
-	return fmt.Sprintf(`demo tenant %q (Retail Engine preset). Call it as its administrator (DEVELOPMENT headers):
-  curl -H '%s: %s' -H '%s: admin' -H '%s: RP001,RA001' http://ADDR/clients/profile
-`, demoTenant, devHeaderTenant, demoTenant, devHeaderUser, devHeaderRoles), nil
+	_, err = a.users.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
+		Email:       demoAdminEmail,
+		Name:        "Demo Operator",
+		AssociateID: "demo-operator",
+		Roles:       []string{"RP001", authz.RoleSecurityAdmin},
+		Password:    a.cfg.demoPassword,
+	})
+	if err != nil {
+		return "", fmt.Errorf("demo node operator: %w", err)
+	}
+	return fmt.Sprintf(`demo tenant %q (Retail Engine preset); node operator %s. Log in:
+  curl -s -d '{"tenantId":"%s","email":"%s","password":"%s"}' http://ADDR/auth/login
+and send the returned token as "Authorization: Bearer <token>".
+`, demoTenant, demoAdminEmail, demoTenant, demoAdminEmail, a.cfg.demoPassword), nil
 }

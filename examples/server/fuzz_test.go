@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/users"
 )
 
 // FuzzCreateClientBody posts arbitrary bodies to POST /clients/profile: every
@@ -27,19 +29,24 @@ func FuzzCreateClientBody(f *testing.F) {
 	f.Add([]byte("\x00\xff"))
 
 	db := dbtest.SQLite(f)
-	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cheap := users.InsecureTestHashing()
+	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)), config{
+		messaging: memory.NewMessaging(), identity: memory.NewIdentity(), demoPassword: testPassword, hashing: &cheap,
+	})
 	if err != nil {
 		f.Fatal(err)
 	}
 	if _, err := a.seedDemo(context.Background()); err != nil {
 		f.Fatal(err)
 	}
+	session, err := a.users.LoginPassword(context.Background(), users.PasswordLoginInput{TenantID: demoTenant, Email: demoAdminEmail, Password: testPassword})
+	if err != nil {
+		f.Fatal(err)
+	}
 	h := a.routes()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("POST", "/clients/profile", strings.NewReader(string(body)))
-		req.Header.Set(devHeaderTenant, demoTenant)
-		req.Header.Set(devHeaderUser, "fuzz")
-		req.Header.Set(devHeaderRoles, "RP001")
+		req.Header.Set("Authorization", "Bearer "+session.Token)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		switch rec.Code {

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clientele-go/clientele/adapters/httpadapter"
+	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -21,6 +23,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
+}
+
+// adapterConfig picks the adapters: the in-memory fakes by default (messages are
+// logged so the demo's invitation codes can be read), or the HTTP adapters at
+// CLIENTELE_ADAPTERS_URL (for example `go run ./examples/fakes`).
+func adapterConfig(getenv func(string) string, log *slog.Logger) (config, error) {
+	if url := getenv("CLIENTELE_ADAPTERS_URL"); url != "" {
+		c, err := httpadapter.NewClients(url, httpadapter.WithLogger(log))
+		if err != nil {
+			return config{}, err
+		}
+		return config{messaging: c.Messaging, identity: c.Identity}, nil
+	}
+	return config{messaging: demoOutbox{memory.NewMessaging(), log}, identity: memory.NewIdentity()}, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -47,7 +63,13 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 		return err
 	}
 	defer db.Close()
-	a, err := newApp(db, log)
+	cfg, err := adapterConfig(getenv, log)
+	if err != nil {
+		return err
+	}
+	cfg.demoPassword = envOr(getenv, "CLIENTELE_DEMO_PASSWORD", defaultDemoPass)
+	cfg.socialKey = []byte(getenv("CLIENTELE_DEMO_SOCIAL_KEY"))
+	a, err := newApp(db, log, cfg)
 	if err != nil {
 		return err
 	}

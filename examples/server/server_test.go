@@ -14,38 +14,71 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/storage"
+	"github.com/clientele-go/clientele/users"
 )
 
+// testEnv is the example server's routes on one database, with the memory
+// messaging fake exposed so tests can read the codes it "sent".
+type testEnv struct {
+	srv    *httptest.Server
+	msg    *memory.Messaging
+	ident  *memory.Identity
+	social demoSocial
+}
+
+const testPassword = "correct horse battery"
+
 // testServer runs the example server's routes on db with the demo tenant.
-func testServer(t testing.TB, db *storage.DB) *httptest.Server {
+func testServer(t testing.TB, db *storage.DB) *testEnv {
 	t.Helper()
-	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	env := &testEnv{msg: memory.NewMessaging(), ident: memory.NewIdentity(), social: demoSocial{key: []byte("test-social-key")}}
+	cheap := users.InsecureTestHashing()
+	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)), config{
+		messaging: env.msg, identity: env.ident, socialKey: env.social.key,
+		demoPassword: testPassword, hashing: &cheap,
+	})
 	require.NoError(t, err)
 	_, err = a.seedDemo(context.Background())
 	require.NoError(t, err)
-	srv := httptest.NewServer(a.routes())
-	t.Cleanup(srv.Close)
-	return srv
+	env.srv = httptest.NewServer(a.routes())
+	t.Cleanup(env.srv.Close)
+	return env
 }
 
 type caller struct {
 	t     *testing.T
 	base  string
-	roles string
-	user  string
+	token string
+}
+
+// anon is a caller without a session.
+func (e *testEnv) anon(t *testing.T) caller { return caller{t: t, base: e.srv.URL} }
+
+// admin logs in as the demo node operator.
+func (e *testEnv) admin(t *testing.T) caller {
+	t.Helper()
+	return e.login(t, "/auth/login", `{"tenantId":"demo","email":"`+demoAdminEmail+`","password":"`+testPassword+`"}`)
+}
+
+// login posts credentials to path and returns a caller holding the session.
+func (e *testEnv) login(t *testing.T, path, body string) caller {
+	t.Helper()
+	status, out := e.anon(t).do("POST", path, body)
+	require.Equal(t, http.StatusOK, status, "%s: %v", path, out)
+	token, _ := out["token"].(string)
+	require.NotEmpty(t, token)
+	return caller{t: t, base: e.srv.URL, token: token}
 }
 
 func (c caller) do(method, path, body string, hdr ...string) (int, map[string]any) {
 	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	require.NoError(c.t, err)
-	if c.user != "" {
-		req.Header.Set(devHeaderTenant, demoTenant)
-		req.Header.Set(devHeaderUser, c.user)
-		req.Header.Set(devHeaderRoles, c.roles)
-		req.Header.Set(devHeaderAssociate, "assoc-"+c.user)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
@@ -71,8 +104,7 @@ const personBody = `{"type":"individual","officeId":"head-office",
 
 func TestServerClientRoutes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
-		srv := testServer(t, db)
-		admin := caller{t: t, base: srv.URL, user: "admin", roles: "RP001"}
+		admin := testServer(t, db).admin(t)
 
 		status, body := admin.do("POST", "/clients/profile", personBody, "Idempotency-Key", "k1")
 		require.Equal(t, http.StatusCreated, status, body)
@@ -114,8 +146,7 @@ func TestServerClientRoutes(t *testing.T) {
 }
 
 func TestServerValidationNamesFields(t *testing.T) {
-	srv := testServer(t, dbtest.SQLite(t))
-	admin := caller{t: t, base: srv.URL, user: "admin", roles: "RP001"}
+	admin := testServer(t, dbtest.SQLite(t)).admin(t)
 	bad := `{"type":"individual","officeId":"",
 	 "individual":{"firstName":"A","lastName":"B","dateOfBirth":"2999-01-01","nationalId":"1"},
 	 "contact":{"phone":"0712","email":"nope"}}`
@@ -146,13 +177,16 @@ func TestServerValidationNamesFields(t *testing.T) {
 }
 
 func TestServerAuthorizesEveryRoute(t *testing.T) {
-	srv := testServer(t, dbtest.SQLite(t))
-	anon := caller{t: t, base: srv.URL}
-	status, body := anon.do("GET", "/clients/profile", "")
+	env := testServer(t, dbtest.SQLite(t))
+	status, body := env.anon(t).do("GET", "/clients/profile", "")
 	assert.Equal(t, http.StatusUnauthorized, status)
 	assert.Equal(t, "unauthenticated", body["code"])
+	forged := caller{t: t, base: env.srv.URL, token: "forged-token"}
+	status, _ = forged.do("GET", "/clients/profile", "")
+	assert.Equal(t, http.StatusUnauthorized, status)
 
-	helpdesk := caller{t: t, base: srv.URL, user: "hd", roles: "RP005"}
+	// A helpdesk agent (RP005), invited and registered by phone.
+	helpdesk := env.registerAgent(t, env.admin(t), "+254700000005", "RP005")
 	status, body = helpdesk.do("POST", "/clients/profile", personBody)
 	assert.Equal(t, http.StatusForbidden, status)
 	assert.Equal(t, "forbidden", body["code"])
@@ -161,11 +195,12 @@ func TestServerAuthorizesEveryRoute(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status, "RP005 holds clnt_list")
 	status, _ = helpdesk.do("GET", "/roles", "")
 	assert.Equal(t, http.StatusForbidden, status)
+	status, _ = helpdesk.do("GET", "/users", "")
+	assert.Equal(t, http.StatusForbidden, status)
 }
 
 func TestServerRolesAndPermissions(t *testing.T) {
-	srv := testServer(t, dbtest.SQLite(t))
-	sec := caller{t: t, base: srv.URL, user: "sec", roles: "RA001"}
+	sec := testServer(t, dbtest.SQLite(t)).admin(t)
 
 	status, body := sec.do("GET", "/permissions", "")
 	require.Equal(t, http.StatusOK, status, body)
