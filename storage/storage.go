@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -38,6 +39,9 @@ const (
 type DB struct {
 	bun     *bun.DB
 	dialect Dialect
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared hot-path queries, closed by Close
 }
 
 type options struct {
@@ -149,8 +153,34 @@ func openPostgres(dsn string) (*DB, error) {
 // Dialect reports the engine behind db.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.bun.Close() }
+// Close closes the prepared statements and the connection pool.
+func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for q, st := range db.stmts {
+		_ = st.Close()
+		delete(db.stmts, q)
+	}
+	db.stmtMu.Unlock()
+	return db.bun.Close()
+}
+
+// prepared returns query prepared once for the life of db.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := db.bun.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = st
+	return st, nil
+}
 
 // Migrate applies pending migrations. It is safe to call on an up-to-date database.
 func (db *DB) Migrate(ctx context.Context) error {

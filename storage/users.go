@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -17,14 +16,9 @@ import (
 	"github.com/clientele-go/clientele/users"
 )
 
-// UserStore implements users.Store. Keep one per process (the users.Service
-// holds it): it prepares Authenticate's look-up once and reuses it.
-type UserStore struct {
-	db *DB
-
-	mu   sync.Mutex
-	stmt *sql.Stmt
-}
+// UserStore implements users.Store. Authenticate's look-up is prepared once per
+// DB and reused.
+type UserStore struct{ db *DB }
 
 var _ users.Store = (*UserStore)(nil)
 
@@ -418,37 +412,15 @@ const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at,
 FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
 WHERE s.token_hash = `
 
-// sessionStmt returns the prepared session look-up, preparing it on first use.
-// Parsing the query would otherwise cost more than running it.
+// sessionStmt returns the prepared session look-up, preparing it once per DB on
+// first use (parsing the query would otherwise cost more than running it). The DB
+// closes it.
 func (s *UserStore) sessionStmt(ctx context.Context) (*sql.Stmt, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stmt != nil {
-		return s.stmt, nil
-	}
 	placeholder := "?"
 	if s.db.dialect == Postgres {
 		placeholder = "$1"
 	}
-	stmt, err := s.db.bun.DB.PrepareContext(ctx, sessionQuery+placeholder)
-	if err != nil {
-		return nil, translate(err)
-	}
-	s.stmt = stmt
-	return stmt, nil
-}
-
-// Close releases the prepared statement the store holds (it is prepared again
-// if the store is used after). Closing the DB releases it too.
-func (s *UserStore) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stmt == nil {
-		return nil
-	}
-	err := s.stmt.Close()
-	s.stmt = nil
-	return err
+	return s.db.prepared(ctx, sessionQuery+placeholder)
 }
 
 // SessionByDigest implements users.Store: one look-up on the unique token index
