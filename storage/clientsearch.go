@@ -13,19 +13,26 @@ import (
 	"github.com/clientele-go/clientele/internal/filter"
 )
 
-// clientColumns maps the filter fields of clients.SearchSchema to columns. Only
+// clientColumn maps a filter field of clients.SearchSchema to its column. Only
 // these fixed names ever reach SQL text; every value goes in as a parameter.
-var clientColumns = map[string]string{
-	"status":    "state",
-	"type":      "type",
-	"kyc":       "kyc_status",
-	"name":      "name_search",
-	"reference": "reference",
-	"office":    "office_id",
-	"email":     "email",
-	"phone":     "phone",
-	"created":   "created_at",
-	"updated":   "updated_at",
+func clientColumn(field string) (string, bool) {
+	switch field {
+	case "status":
+		return "state", true
+	case "type", "reference", "email", "phone":
+		return field, true
+	case "kyc":
+		return "kyc_status", true
+	case "name":
+		return "name_search", true
+	case "office":
+		return "office_id", true
+	case "created":
+		return "created_at", true
+	case "updated":
+		return "updated_at", true
+	}
+	return "", false
 }
 
 // Search implements clients.Store: keyset pagination on the UUIDv7 id, which
@@ -56,7 +63,7 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, q filter.Quer
 }
 
 func whereTerm(sel *bun.SelectQuery, t filter.Term) error {
-	col, ok := clientColumns[t.Field]
+	col, ok := clientColumn(t.Field)
 	if !ok {
 		return fmt.Errorf("storage: filter field %q has no column: %w", t.Field, clientele.ErrInvalid)
 	}
