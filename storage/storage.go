@@ -150,6 +150,11 @@ func openPostgres(dsn string) (*DB, error) {
 	return &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: Postgres}, nil
 }
 
+// SQL returns the connection pool, for health checks, metrics and the embedding
+// application's own queries. The library's tables are its own: change them only
+// through the stores.
+func (db *DB) SQL() *sql.DB { return db.bun.DB }
+
 // Dialect reports the engine behind db.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
@@ -184,7 +189,7 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Migrate applies pending migrations. It is safe to call on an up-to-date database.
 func (db *DB) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(db.dialect))
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
@@ -196,6 +201,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		migrate.WithTableName("clientele_migrations"),
 		migrate.WithLocksTableName("clientele_migration_locks"),
 		migrate.WithMarkAppliedOnSuccess(true),
+		migrate.WithTemplateData(db.migrationVars()),
 	)
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("storage: migrate: init: %w", translate(err))
@@ -211,6 +217,21 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
 	return nil
+}
+
+// migrationVars fills the templates of the migration files: one set of SQL for both
+// dialects, with the column types and extras that differ.
+type migrationVars struct {
+	JSON      string // JSONB on PostgreSQL, TEXT on SQLite
+	Timestamp string // TIMESTAMPTZ on PostgreSQL, TIMESTAMP on SQLite
+	Postgres  bool
+}
+
+func (db *DB) migrationVars() migrationVars {
+	if db.dialect == Postgres {
+		return migrationVars{JSON: "JSONB", Timestamp: "TIMESTAMPTZ", Postgres: true}
+	}
+	return migrationVars{JSON: "TEXT", Timestamp: "TIMESTAMP"}
 }
 
 func lockMigrations(ctx context.Context, m *migrate.Migrator) error {

@@ -2,10 +2,10 @@ CREATE TABLE tenants (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
     preset        TEXT NOT NULL DEFAULT '',
-    apps          JSONB NOT NULL DEFAULT '{}',
+    apps          {{.JSON}} NOT NULL DEFAULT '{}',
     client_portal BOOLEAN NOT NULL DEFAULT FALSE,
-    settings      JSONB NOT NULL DEFAULT '{}',
-    created_at    TIMESTAMPTZ NOT NULL
+    settings      {{.JSON}} NOT NULL DEFAULT '{}',
+    created_at    {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE TABLE clients (
@@ -21,10 +21,10 @@ CREATE TABLE clients (
     phone              TEXT NOT NULL DEFAULT '',
     display_name       TEXT NOT NULL,
     name_search        TEXT NOT NULL,
-    profile            JSONB NOT NULL,
+    profile            {{.JSON}} NOT NULL,
     version            BIGINT NOT NULL,
-    created_at         TIMESTAMPTZ NOT NULL,
-    updated_at         TIMESTAMPTZ NOT NULL
+    created_at         {{.Timestamp}} NOT NULL,
+    updated_at         {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE UNIQUE INDEX clients_tenant_reference ON clients (tenant_id, reference);
@@ -43,7 +43,7 @@ CREATE TABLE idempotency_keys (
     key          TEXT NOT NULL,
     request_hash TEXT NOT NULL,
     entity_id    TEXT NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL,
+    created_at   {{.Timestamp}} NOT NULL,
     PRIMARY KEY (tenant_id, scope, key)
 );
 --bun:split
@@ -54,12 +54,15 @@ CREATE TABLE audit_log (
     operation   TEXT NOT NULL,
     entity_type TEXT NOT NULL,
     entity_id   TEXT NOT NULL,
-    changed     JSONB NOT NULL,
-    at          TIMESTAMPTZ NOT NULL
+    changed     {{.JSON}} NOT NULL,
+    at          {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE INDEX audit_log_entity ON audit_log (tenant_id, entity_type, entity_id, id);
+{{- if .Postgres}}
 --bun:split
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 --bun:split
+-- Substring name search (LIKE '%…%') uses this trigram index on PostgreSQL.
 CREATE INDEX clients_name_trgm ON clients USING gin (name_search public.gin_trgm_ops);
+{{- end}}

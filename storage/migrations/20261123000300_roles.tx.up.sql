@@ -3,8 +3,8 @@ CREATE TABLE roles (
     code        TEXT NOT NULL,
     name        TEXT NOT NULL,
     type        TEXT NOT NULL,
-    permissions JSONB NOT NULL,
-    created_at  TIMESTAMPTZ NOT NULL,
-    updated_at  TIMESTAMPTZ NOT NULL,
+    permissions {{.JSON}} NOT NULL,
+    created_at  {{.Timestamp}} NOT NULL,
+    updated_at  {{.Timestamp}} NOT NULL,
     PRIMARY KEY (tenant_id, code)
 );

@@ -12,9 +12,9 @@ CREATE TABLE devices (
     status        TEXT NOT NULL,
     locked        BOOLEAN NOT NULL,
     pin_hash      TEXT NOT NULL DEFAULT '',
-    pin_reset_at  TIMESTAMP NULL,
-    registered_at TIMESTAMP NOT NULL,
-    updated_at    TIMESTAMP NOT NULL
+    pin_reset_at  {{.Timestamp}} NULL,
+    registered_at {{.Timestamp}} NOT NULL,
+    updated_at    {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE INDEX devices_tenant_client ON devices (tenant_id, client_id, registered_at, id);
@@ -28,8 +28,8 @@ CREATE TABLE device_transfers (
     token_hash     TEXT NOT NULL,
     status         TEXT NOT NULL,
     attempts       INTEGER NOT NULL,
-    expires_at     TIMESTAMP NOT NULL,
-    created_at     TIMESTAMP NOT NULL
+    expires_at     {{.Timestamp}} NOT NULL,
+    created_at     {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE INDEX device_transfers_tenant_device ON device_transfers (tenant_id, device_id, status);
@@ -38,16 +38,16 @@ CREATE TABLE member_favorites (
     tenant_id  TEXT NOT NULL,
     member_id  TEXT NOT NULL,
     client_id  TEXT NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
+    updated_at {{.Timestamp}} NOT NULL,
     PRIMARY KEY (tenant_id, member_id, client_id)
 );
 --bun:split
 CREATE TABLE member_settings (
     tenant_id  TEXT NOT NULL,
     member_id  TEXT NOT NULL,
-    settings   TEXT NOT NULL,
+    settings   {{.JSON}} NOT NULL,
     version    BIGINT NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
+    updated_at {{.Timestamp}} NOT NULL,
     PRIMARY KEY (tenant_id, member_id)
 );
 --bun:split
@@ -56,7 +56,7 @@ CREATE TABLE adapter_idempotency (
     scope        TEXT NOT NULL,
     key          TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    response     TEXT NOT NULL,
-    created_at   TIMESTAMP NOT NULL,
+    response     {{.JSON}} NOT NULL,
+    created_at   {{.Timestamp}} NOT NULL,
     PRIMARY KEY (tenant_id, scope, key)
 );

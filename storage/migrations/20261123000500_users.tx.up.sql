@@ -8,19 +8,19 @@ CREATE TABLE users (
     phone           TEXT NOT NULL DEFAULT '',
     associate_id    TEXT NOT NULL DEFAULT '',
     client_id       TEXT NOT NULL DEFAULT '',
-    roles           TEXT NOT NULL DEFAULT '[]',
+    roles           {{.JSON}} NOT NULL DEFAULT '[]',
     did             TEXT NOT NULL DEFAULT '',
     social_provider TEXT NOT NULL DEFAULT '',
     social_subject  TEXT NOT NULL DEFAULT '',
     password_hash   TEXT NOT NULL DEFAULT '',
     pin_hash        TEXT NOT NULL DEFAULT '',
     failed_logins   INTEGER NOT NULL DEFAULT 0,
-    locked_until    TIMESTAMP,
+    locked_until    {{.Timestamp}},
     invited_by      TEXT NOT NULL DEFAULT '',
     version         BIGINT NOT NULL,
-    created_at      TIMESTAMP NOT NULL,
-    updated_at      TIMESTAMP NOT NULL,
-    activated_at    TIMESTAMP
+    created_at      {{.Timestamp}} NOT NULL,
+    updated_at      {{.Timestamp}} NOT NULL,
+    activated_at    {{.Timestamp}}
 );
 --bun:split
 CREATE UNIQUE INDEX users_tenant_email ON users (tenant_id, email) WHERE email <> '';
@@ -39,9 +39,9 @@ CREATE TABLE user_codes (
     channel    TEXT NOT NULL DEFAULT '',
     hash       TEXT NOT NULL,
     attempts   INTEGER NOT NULL DEFAULT 0,
-    expires_at TIMESTAMP NOT NULL,
-    used_at    TIMESTAMP,
-    created_at TIMESTAMP NOT NULL
+    expires_at {{.Timestamp}} NOT NULL,
+    used_at    {{.Timestamp}},
+    created_at {{.Timestamp}} NOT NULL
 );
 --bun:split
 CREATE INDEX user_codes_user ON user_codes (tenant_id, user_id, purpose, created_at);
@@ -54,9 +54,9 @@ CREATE TABLE user_sessions (
     user_id    TEXT NOT NULL REFERENCES users (id),
     token_hash TEXT NOT NULL,
     method     TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    expires_at TIMESTAMP NOT NULL,
-    revoked_at TIMESTAMP
+    created_at {{.Timestamp}} NOT NULL,
+    expires_at {{.Timestamp}} NOT NULL,
+    revoked_at {{.Timestamp}}
 );
 --bun:split
 CREATE UNIQUE INDEX user_sessions_token ON user_sessions (token_hash);
