@@ -1,12 +1,6 @@
 package clients
 
 import (
-	"encoding/base64"
-	"strings"
-
-	"github.com/google/uuid"
-
-	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/internal/filter"
 )
 
@@ -50,23 +44,5 @@ type Page struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
+// cursorPrefix marks the cursors of the client list.
 const cursorPrefix = "c1:"
-
-func encodeCursor(id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
-}
-
-func decodeCursor(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	id, ok := strings.CutPrefix(string(raw), cursorPrefix)
-	if err != nil || !ok {
-		return "", clientele.NewValidationError("cursor", "cursor", "is not a cursor this API returned")
-	}
-	if _, err := uuid.Parse(id); err != nil {
-		return "", clientele.NewValidationError("cursor", "cursor", "is not a cursor this API returned")
-	}
-	return id, nil
-}

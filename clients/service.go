@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/filter"
+	"github.com/clientele-go/clientele/internal/keyset"
 )
 
 // Authorizer decides whether a principal may perform an operation on a resource:
@@ -292,33 +293,16 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 	} else if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
-	after, err := decodeCursor(req.Cursor)
-	var cerr *clientele.ValidationError
-	if errors.As(err, &cerr) {
-		verr.Problems = append(verr.Problems, cerr.Problems...)
-	}
-	limit := req.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultPageSize
-	case limit < 0 || limit > MaxPageSize:
-		verr.Add("limit", "range", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
+	pr := keyset.Parse(cursorPrefix, req.Cursor, req.Limit, DefaultPageSize, MaxPageSize, verr)
 	if err := verr.OrNil(); err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
-	found, err := s.store.Search(ctx, p.TenantID, q, after, limit+1)
+	found, err := s.store.Search(ctx, p.TenantID, q, pr.After, pr.Limit+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
-	page := Page{Clients: found}
-	if len(found) > limit {
-		page.Clients = found[:limit]
-		page.NextCursor = encodeCursor(found[limit-1].ID)
-	}
-	if page.Clients == nil {
-		page.Clients = []Client{}
-	}
+	var page Page
+	page.Clients, page.NextCursor = keyset.Page(cursorPrefix, pr, found, func(c Client) string { return c.ID })
 	return page, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/keyset"
 	"github.com/clientele-go/clientele/internal/secret"
 )
 
@@ -422,17 +423,7 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 	if err != nil {
 		v.Add("type", "oneof", "must be all, employee or customer")
 	}
-	after, err := decodeCursor(req.Cursor)
-	if err != nil {
-		v.Add("cursor", "cursor", "is not a cursor this API returned")
-	}
-	limit := req.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultPageSize
-	case limit < 0 || limit > MaxPageSize:
-		v.Add("limit", "range", "must be between 1 and "+strconv.Itoa(MaxPageSize))
-	}
+	pr := keyset.Parse(cursorPrefix, req.Cursor, req.Limit, DefaultPageSize, MaxPageSize, v)
 	if err := v.OrNil(); err != nil {
 		return Page{}, fmt.Errorf("users: list: %w", err)
 	}
@@ -442,18 +433,12 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 			types = append(types, t)
 		}
 	}
-	found, err := s.store.List(ctx, p.TenantID, types, after, limit+1)
+	found, err := s.store.List(ctx, p.TenantID, types, pr.After, pr.Limit+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("users: list: %w", err)
 	}
-	page := Page{Users: found}
-	if len(found) > limit {
-		page.Users = found[:limit]
-		page.NextCursor = encodeCursor(found[limit-1].ID)
-	}
-	if page.Users == nil {
-		page.Users = []User{}
-	}
+	var page Page
+	page.Users, page.NextCursor = keyset.Page(cursorPrefix, pr, found, func(u User) string { return u.ID })
 	return page, nil
 }
 

@@ -1,0 +1,56 @@
+package keyset
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele"
+)
+
+// Request is a parsed page request: list the rows after ID After (all when
+// empty), at most Limit of them.
+type Request struct {
+	After string
+	Limit int
+}
+
+// Parse checks a caller's cursor and limit, adding a problem to v for each that is
+// wrong. prefix tells one list's cursors from another's ("c1:" for clients, …);
+// limit 0 means def, and more than max is refused.
+func Parse(prefix, cursor string, limit, def, max int, v *clientele.ValidationError) Request {
+	var r Request
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		id, ok := strings.CutPrefix(string(raw), prefix)
+		if _, perr := uuid.Parse(id); err != nil || !ok || perr != nil {
+			v.Add("cursor", "cursor", "is not a cursor this API returned")
+		} else {
+			r.After = id
+		}
+	}
+	switch {
+	case limit == 0:
+		r.Limit = def
+	case limit < 0 || limit > max:
+		v.Add("limit", "range", "must be between 1 and "+strconv.Itoa(max))
+	default:
+		r.Limit = limit
+	}
+	return r
+}
+
+// Page cuts found, fetched with limit r.Limit+1, to one page and returns the
+// cursor of the next page ("" on the last), never a nil slice.
+func Page[T any](prefix string, r Request, found []T, id func(T) string) ([]T, string) {
+	if len(found) > r.Limit {
+		found = found[:r.Limit]
+		return found, base64.RawURLEncoding.EncodeToString([]byte(prefix + id(found[r.Limit-1])))
+	}
+	if found == nil {
+		found = []T{}
+	}
+	return found, ""
+}
