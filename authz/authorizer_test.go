@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -216,11 +217,11 @@ func TestRoleService(t *testing.T) {
 	assert.Contains(t, err.Error(), "type cannot change")
 
 	// ... and through the store directly (second line of defence).
-	err = store.CreateRole(ctx, "t1", Role{Code: "RC012", Name: "x", Type: Customer, Permissions: []string{"clnt_list"}})
+	err = store.CreateRole(ctx, "t1", Role{Code: "RC012", Name: "x", Type: Customer, Permissions: []string{"clnt_list"}}, audit.Entry{})
 	assert.ErrorIs(t, err, clientele.ErrInvalid)
-	err = store.UpdateRole(ctx, "t1", "RC010", func(r *Role) error {
+	err = store.UpdateRole(ctx, "t1", "RC010", func(r *Role) (audit.Entry, error) {
 		r.Permissions = append(r.Permissions, "clnt_list")
-		return nil
+		return audit.Entry{}, nil
 	})
 	assert.ErrorIs(t, err, clientele.ErrInvalid)
 
@@ -238,6 +239,15 @@ func TestRoleService(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Backoffice, up.Type)
 	assert.NoError(t, az.Authorize(ctx, staff("RP004"), OpResetDevicePIN, Resource{}))
+
+	// Every change the service made is audited with its actor and fields.
+	log := store.AuditLog()
+	require.Len(t, log, 2)
+	assert.Equal(t, "AD003", log[0].Operation)
+	assert.Equal(t, "RC010", log[0].EntityID)
+	assert.Equal(t, admin.UserID, log[0].Actor)
+	assert.Equal(t, "AD004", log[1].Operation)
+	assert.Equal(t, []string{"permissions"}, log[1].Changed)
 
 	// Another tenant is untouched.
 	p := admin

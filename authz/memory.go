@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
 )
 
 // MemoryStore is an in-memory RoleStore and OrgSource for tests and examples: a
@@ -15,6 +17,7 @@ import (
 type MemoryStore struct {
 	mu      sync.RWMutex
 	tenants map[string]*memTenant
+	audit   []audit.Entry
 }
 
 type memTenant struct {
@@ -94,8 +97,15 @@ func (m *MemoryStore) Org(ctx context.Context, tenantID string) (Org, error) {
 	return o, nil
 }
 
+// AuditLog returns the audit entries of the role changes the store has written.
+func (m *MemoryStore) AuditLog() []audit.Entry {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Clone(m.audit)
+}
+
 // CreateRole implements RoleStore.
-func (m *MemoryStore) CreateRole(ctx context.Context, tenantID string, r Role) error {
+func (m *MemoryStore) CreateRole(ctx context.Context, tenantID string, r Role, entry audit.Entry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.tenant(ctx, tenantID)
@@ -111,11 +121,12 @@ func (m *MemoryStore) CreateRole(ctx context.Context, tenantID string, r Role) e
 		}
 	}
 	t.spec.Roles = append(t.spec.Roles, r.clone())
+	m.audit = append(m.audit, entry)
 	return nil
 }
 
 // UpdateRole implements RoleStore.
-func (m *MemoryStore) UpdateRole(ctx context.Context, tenantID, code string, update func(*Role) error) error {
+func (m *MemoryStore) UpdateRole(ctx context.Context, tenantID, code string, update func(*Role) (audit.Entry, error)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.tenant(ctx, tenantID)
@@ -127,13 +138,15 @@ func (m *MemoryStore) UpdateRole(ctx context.Context, tenantID, code string, upd
 			continue
 		}
 		r := x.clone()
-		if err := update(&r); err != nil {
+		entry, err := update(&r)
+		if err != nil {
 			return err
 		}
 		if err := ValidateRoleUpdate(x, r, t.spec.PermissionMap()); err != nil {
 			return err
 		}
 		t.spec.Roles[i] = r.clone()
+		m.audit = append(m.audit, entry)
 		return nil
 	}
 	return fmt.Errorf("authz: role %s: %w", code, clientele.ErrNotFound)

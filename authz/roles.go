@@ -3,8 +3,11 @@ package authz
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
 )
 
 // RoleStore persists each tenant's roles (the permissions and policies come
@@ -14,11 +17,13 @@ import (
 // can persist a role that mixes permission types.
 type RoleStore interface {
 	CatalogueStore
-	// CreateRole adds a role; clientele.ErrConflict when its code exists.
-	CreateRole(ctx context.Context, tenantID string, r Role) error
-	// UpdateRole loads the role, calls update on it and writes the result, in
-	// one transaction; clientele.ErrNotFound when there is no such role.
-	UpdateRole(ctx context.Context, tenantID, code string, update func(*Role) error) error
+	// CreateRole adds a role and its audit entry in one transaction;
+	// clientele.ErrConflict when its code exists.
+	CreateRole(ctx context.Context, tenantID string, r Role, entry audit.Entry) error
+	// UpdateRole loads the role, calls update on it and writes the result with
+	// the audit entry update returns, in one transaction; clientele.ErrNotFound
+	// when there is no such role.
+	UpdateRole(ctx context.Context, tenantID, code string, update func(*Role) (audit.Entry, error)) error
 }
 
 // ValidateRoleUpdate checks a role change: the result must be a valid role
@@ -44,6 +49,15 @@ func ValidateRoleUpdate(before, after Role, perms map[string]Permission) error {
 type RoleService struct {
 	store RoleStore
 	az    *Authorizer
+	now   func() time.Time
+}
+
+// roleEntry is the audit entry of a role change.
+func roleEntry(p Principal, op Operation, code string, changed []string, at time.Time) audit.Entry {
+	return audit.Entry{
+		TenantID: p.TenantID, Actor: p.UserID, Operation: string(op),
+		EntityType: "role", EntityID: code, Changed: changed, At: at.UTC().Truncate(time.Microsecond),
+	}
 }
 
 // NewRoleService returns a role service; both arguments are required.
@@ -51,7 +65,7 @@ func NewRoleService(store RoleStore, az *Authorizer) (*RoleService, error) {
 	if store == nil || az == nil {
 		return nil, fmt.Errorf("authz: NewRoleService needs a RoleStore and an Authorizer: %w", clientele.ErrInvalid)
 	}
-	return &RoleService{store: store, az: az}, nil
+	return &RoleService{store: store, az: az, now: time.Now}, nil
 }
 
 func (s *RoleService) catalogue(ctx context.Context, p Principal, op Operation) (*Catalogue, error) {
@@ -95,7 +109,8 @@ func (s *RoleService) CreateRole(ctx context.Context, p Principal, r Role) (Role
 	if _, exists := c.Role(r.Code); exists {
 		return Role{}, fmt.Errorf("authz: create role %s: exists: %w", r.Code, clientele.ErrConflict)
 	}
-	if err := s.store.CreateRole(ctx, p.TenantID, r); err != nil {
+	entry := roleEntry(p, OpCreateRole, r.Code, []string{"code", "name", "type", "permissions"}, s.now())
+	if err := s.store.CreateRole(ctx, p.TenantID, r, entry); err != nil {
 		return Role{}, fmt.Errorf("authz: create role %s: %w", r.Code, err)
 	}
 	s.az.Invalidate(p.TenantID)
@@ -111,17 +126,24 @@ func (s *RoleService) UpdateRole(ctx context.Context, p Principal, r Role) (Role
 	}
 	perms := c.spec.PermissionMap()
 	var out Role
-	err = s.store.UpdateRole(ctx, p.TenantID, r.Code, func(cur *Role) error {
+	err = s.store.UpdateRole(ctx, p.TenantID, r.Code, func(cur *Role) (audit.Entry, error) {
 		next := r.clone()
 		if next.Type == 0 {
 			next.Type = cur.Type
 		}
 		if err := ValidateRoleUpdate(*cur, next, perms); err != nil {
-			return err
+			return audit.Entry{}, err
+		}
+		var changed []string
+		if next.Name != cur.Name {
+			changed = append(changed, "name")
+		}
+		if !slices.Equal(next.Permissions, cur.Permissions) {
+			changed = append(changed, "permissions")
 		}
 		*cur = next
 		out = next.clone()
-		return nil
+		return roleEntry(p, OpUpdateRole, r.Code, changed, s.now()), nil
 	})
 	if err != nil {
 		return Role{}, fmt.Errorf("authz: update role %s: %w", r.Code, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 )
 
@@ -121,7 +122,7 @@ func putRole(roles []authz.Role, r authz.Role) []authz.Role {
 
 // CreateRole implements authz.RoleStore. It validates the role against the tenant's
 // permissions again, so no code path can store a role that mixes types.
-func (s *AuthzStore) CreateRole(ctx context.Context, tenantID string, r authz.Role) error {
+func (s *AuthzStore) CreateRole(ctx context.Context, tenantID string, r authz.Role, entry audit.Entry) error {
 	return s.db.inTx(ctx, func(tx bun.Tx) error {
 		spec, err := s.preset(ctx, tx, tenantID)
 		if err != nil {
@@ -145,13 +146,13 @@ func (s *AuthzStore) CreateRole(ctx context.Context, tenantID string, r authz.Ro
 			}
 			return translate(err)
 		}
-		return nil
+		return appendAudit(ctx, tx, entry)
 	})
 }
 
 // UpdateRole implements authz.RoleStore. Editing a preset role stores the tenant's
 // own version of it.
-func (s *AuthzStore) UpdateRole(ctx context.Context, tenantID, code string, update func(*authz.Role) error) error {
+func (s *AuthzStore) UpdateRole(ctx context.Context, tenantID, code string, update func(*authz.Role) (audit.Entry, error)) error {
 	return s.db.inTx(ctx, func(tx bun.Tx) error {
 		spec, err := s.preset(ctx, tx, tenantID)
 		if err != nil {
@@ -182,7 +183,8 @@ func (s *AuthzStore) UpdateRole(ctx context.Context, tenantID, code string, upda
 		}
 		before := cur
 		before.Permissions = append([]string(nil), cur.Permissions...)
-		if err := update(&cur); err != nil {
+		entry, err := update(&cur)
+		if err != nil {
 			return err
 		}
 		if err := authz.ValidateRoleUpdate(before, cur, spec.PermissionMap()); err != nil {
@@ -199,6 +201,9 @@ func (s *AuthzStore) UpdateRole(ctx context.Context, tenantID, code string, upda
 		} else {
 			_, err = tx.NewInsert().Model(&next).Exec(ctx)
 		}
-		return translate(err)
+		if err != nil {
+			return translate(err)
+		}
+		return appendAudit(ctx, tx, entry)
 	})
 }
