@@ -20,8 +20,7 @@ package storage_test
 // CLIENTELE_BENCH_EXPLAIN=1 also prints, per case, the SQL the store issued (captured
 // with a bun query hook), its plan (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL,
 // EXPLAIN QUERY PLAN on SQLite) and how many rows of the tenant match each
-// substring. CLIENTELE_BENCH_PROPOSAL=1 adds proposal/name/mixed, the query shape
-// BENCHMARKS.md proposes (ClientStore.BenchSearchTwoStep in benchdata_test.go).
+// substring.
 
 import (
 	"context"
@@ -43,7 +42,6 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/internal/dbtest"
-	"github.com/clientele-go/clientele/internal/filter"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -344,47 +342,6 @@ func runSearchBenchmarks(b *testing.B, env *benchEnv) {
 			}
 			reportLatency(b, lat)
 			b.ReportMetric(float64(found)/float64(len(lat)), "rows/op")
-		})
-	}
-	if os.Getenv("CLIENTELE_BENCH_PROPOSAL") != "" {
-		// The proposed query shape (BENCHMARKS.md), through the store directly.
-		b.Run("proposal/name/mixed", func(b *testing.B) {
-			var queries []filter.Query
-			for i := range benchSubstrings[0].values {
-				for _, g := range benchSubstrings {
-					q, err := filter.Parse(fmt.Sprintf("name~%q", g.values[i]), clients.SearchSchema())
-					if err != nil {
-						b.Fatal(err)
-					}
-					queries = append(queries, q)
-				}
-			}
-			store := env.db.Clients()
-			for _, q := range queries[:len(benchSubstrings)] {
-				want, err := store.Search(ctx, env.p.TenantID, q, "", benchPageSize+1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				got, err := store.BenchSearchTwoStep(ctx, env.p.TenantID, q, "", benchPageSize+1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if !slices.EqualFunc(got, want, func(x, y clients.Client) bool { return x.ID == y.ID }) {
-					b.Fatalf("%v: two-step search returns other clients than Search", q)
-				}
-			}
-			lat := make([]time.Duration, 0, 4096)
-			i := 0
-			for b.Loop() {
-				start := time.Now()
-				_, err := store.BenchSearchTwoStep(ctx, env.p.TenantID, queries[i%len(queries)], "", benchPageSize+1)
-				lat = append(lat, time.Since(start))
-				if err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			reportLatency(b, lat)
 		})
 	}
 	// Follow NextCursor from the newest client on: every page, shallow or deep.

@@ -20,7 +20,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele/clients"
-	"github.com/clientele-go/clientele/internal/filter"
 )
 
 // BenchAddQueryHook adds a bun query hook; call it before the store is in use.
@@ -28,36 +27,6 @@ func (db *DB) BenchAddQueryHook(h bun.QueryHook) { db.bun.AddQueryHook(h) }
 
 // BenchSQLDB returns the connection pool, for EXPLAIN and set-up statements.
 func (db *DB) BenchSQLDB() *sql.DB { return db.bun.DB }
-
-// BenchSearchTwoStep is Search with the query shape BENCHMARKS.md proposes: the
-// filter, keyset and LIMIT run in a subquery that selects only ids (an index-only
-// scan when an index covers tenant_id, id and name_search), and the outer query
-// fetches the page's full rows by primary key.
-func (s *ClientStore) BenchSearchTwoStep(ctx context.Context, tenantID string, q filter.Query, after string, limit int) ([]clients.Client, error) {
-	inner := s.db.bun.NewSelect().TableExpr("clients").Column("id").Where("tenant_id = ?", tenantID)
-	for _, t := range q.Terms {
-		if err := whereTerm(inner, t); err != nil {
-			return nil, err
-		}
-	}
-	if after != "" {
-		inner = inner.Where("id < ?", after)
-	}
-	inner = inner.Order("id DESC").Limit(int64(limit))
-	var rows []clientRow
-	if err := s.db.bun.NewSelect().Model(&rows).Where(`"client_row"."id" IN (?)`, inner).Order("client_row.id DESC").Scan(ctx); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]clients.Client, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.client()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
 
 // BenchLoadClients bulk-loads n clients produced by next, in the order given, with
 // the row mapping of Create (display name folding, lower-case email, JSON profile).
