@@ -316,14 +316,7 @@ type SetAccountBlocksRequest struct {
 
 // Validate reports missing fields.
 func (r SetAccountBlocksRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	for i, id := range r.AccountIDs {
-		v.required(fmt.Sprintf("accountIds[%d]", i), id)
-	}
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateAccountChange(r.TenantID, r.ClientID, r.AccountIDs, r.IdempotencyKey)
 }
 
 // CloseAccountsRequest closes the client's accounts (CC010). Every account must have
@@ -339,13 +332,18 @@ type CloseAccountsRequest struct {
 
 // Validate reports missing fields.
 func (r CloseAccountsRequest) Validate() error {
+	return validateAccountChange(r.TenantID, r.ClientID, r.AccountIDs, r.IdempotencyKey)
+}
+
+// validateAccountChange checks a change to some or all of a client's accounts.
+func validateAccountChange(tenantID, clientID string, accountIDs []string, key string) error {
 	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	for i, id := range r.AccountIDs {
+	v.required("tenantId", tenantID)
+	v.required("clientId", clientID)
+	for i, id := range accountIDs {
 		v.required(fmt.Sprintf("accountIds[%d]", i), id)
 	}
-	v.key(r.IdempotencyKey)
+	v.key(key)
 	return v.err()
 }
 
