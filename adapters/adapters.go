@@ -153,6 +153,20 @@ func (v *validation) key(value string) {
 
 func (v *validation) err() error { return v.OrNil() }
 
+// validateProfileChange checks the requests that create, update (profile set) or
+// deactivate (profile nil) the profile of one subject in a backing system: the
+// tenant, the subject under its JSON name idField, the profile, the idempotency key.
+func validateProfileChange(tenantID, idField, id string, profile *Profile, key string) error {
+	var v validation
+	v.required("tenantId", tenantID)
+	v.required(idField, id)
+	if profile != nil {
+		profile.validate(&v.ValidationError, "profile.")
+	}
+	v.key(key)
+	return v.err()
+}
+
 // ValidateTenant returns a *clientele.ValidationError when tenantID is empty, for
 // read calls whose parameters are not a request struct.
 func ValidateTenant(tenantID string, ids ...NamedID) error {

@@ -177,12 +177,7 @@ type CreateClientRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r CreateClientRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, &r.Profile, r.IdempotencyKey)
 }
 
 // UpdateClientRequest replaces a client profile (CC002).
@@ -195,12 +190,7 @@ type UpdateClientRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r UpdateClientRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, &r.Profile, r.IdempotencyKey)
 }
 
 // DeactivateClientRequest deactivates a client profile (CC003).
@@ -213,11 +203,7 @@ type DeactivateClientRequest struct {
 
 // Validate reports missing fields.
 func (r DeactivateClientRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, nil, r.IdempotencyKey)
 }
 
 // ListClientsRequest filters the core banking client list (CC008).

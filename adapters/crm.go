@@ -39,12 +39,7 @@ type CreatePartnerRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r CreatePartnerRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, &r.Profile, r.IdempotencyKey)
 }
 
 // UpdatePartnerRequest replaces a partner profile (HP002).
@@ -57,12 +52,7 @@ type UpdatePartnerRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r UpdatePartnerRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, &r.Profile, r.IdempotencyKey)
 }
 
 // DeactivatePartnerRequest deactivates a partner profile (HP003).
@@ -75,9 +65,5 @@ type DeactivatePartnerRequest struct {
 
 // Validate reports missing fields.
 func (r DeactivatePartnerRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("clientId", r.ClientID)
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "clientId", r.ClientID, nil, r.IdempotencyKey)
 }

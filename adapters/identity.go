@@ -54,12 +54,7 @@ type CreateUserRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r CreateUserRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("subjectId", r.SubjectID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "subjectId", r.SubjectID, &r.Profile, r.IdempotencyKey)
 }
 
 // UpdateUserRequest replaces an identity profile (IU002).
@@ -72,12 +67,7 @@ type UpdateUserRequest struct {
 
 // Validate reports missing or malformed fields.
 func (r UpdateUserRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("subjectId", r.SubjectID)
-	r.Profile.validate(&v.ValidationError, "profile.")
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "subjectId", r.SubjectID, &r.Profile, r.IdempotencyKey)
 }
 
 // DeactivateUserRequest deactivates an identity profile (IU003).
@@ -90,11 +80,7 @@ type DeactivateUserRequest struct {
 
 // Validate reports missing fields.
 func (r DeactivateUserRequest) Validate() error {
-	var v validation
-	v.required("tenantId", r.TenantID)
-	v.required("subjectId", r.SubjectID)
-	v.key(r.IdempotencyKey)
-	return v.err()
+	return validateProfileChange(r.TenantID, "subjectId", r.SubjectID, nil, r.IdempotencyKey)
 }
 
 // CreateDIDRequest creates a subject's DID (borrower registration).
