@@ -7,40 +7,36 @@ import (
 	"net/http"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters/httpadapter"
 )
 
-// problem is an RFC 9457 problem details body with a stable machine-readable code.
-type problem struct {
-	Type   string                 `json:"type"`
-	Title  string                 `json:"title"`
-	Status int                    `json:"status"`
-	Detail string                 `json:"detail,omitempty"`
-	Code   string                 `json:"code"`
-	Errors []clientele.FieldError `json:"errors,omitempty"`
-}
+// problem is an RFC 9457 problem details body. It shares the document and the
+// stable codes of the adapters' HTTP contract; the statuses are this API's own
+// (invalid input is 422 and a state conflict 409 here).
+type problem = httpadapter.Problem
 
-// kindStatus maps the library's error kinds to HTTP. This is the only place that
-// knows both.
+// kindStatus maps the library's error kinds to this server's HTTP statuses. This
+// is the only place in the server that knows both.
 func kindStatus(err error) (status int, code, title string) {
 	switch clientele.Kind(err) {
 	case clientele.ErrNotFound:
-		return http.StatusNotFound, "not_found", "Not found"
+		return http.StatusNotFound, httpadapter.CodeNotFound, "Not found"
 	case clientele.ErrInvalid:
-		return http.StatusUnprocessableEntity, "invalid", "Invalid input"
+		return http.StatusUnprocessableEntity, httpadapter.CodeInvalid, "Invalid input"
 	case clientele.ErrConflict:
-		return http.StatusConflict, "conflict", "Conflict"
+		return http.StatusConflict, httpadapter.CodeConflict, "Conflict"
 	case clientele.ErrPortalDisabled:
-		return http.StatusForbidden, "portal_disabled", "Client portal disabled"
+		return http.StatusForbidden, httpadapter.CodePortalDisabled, "Client portal disabled"
 	case clientele.ErrForbidden:
-		return http.StatusForbidden, "forbidden", "Forbidden"
+		return http.StatusForbidden, httpadapter.CodeForbidden, "Forbidden"
 	case clientele.ErrUnauthenticated:
-		return http.StatusUnauthorized, "unauthenticated", "Unauthenticated"
+		return http.StatusUnauthorized, httpadapter.CodeUnauthenticated, "Unauthenticated"
 	case clientele.ErrPrecondition:
-		return http.StatusConflict, "precondition_failed", "Precondition failed"
+		return http.StatusConflict, httpadapter.CodePrecondition, "Precondition failed"
 	case clientele.ErrUnavailable:
-		return http.StatusServiceUnavailable, "unavailable", "Service unavailable"
+		return http.StatusServiceUnavailable, httpadapter.CodeUnavailable, "Service unavailable"
 	}
-	return http.StatusInternalServerError, "internal", "Internal error"
+	return http.StatusInternalServerError, httpadapter.CodeInternal, "Internal error"
 }
 
 // writeError answers with the problem err describes. Internal errors are logged and
