@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -80,16 +81,9 @@ func FuzzDecodeJSON(f *testing.F) {
 			return
 		}
 		var verr *clientele.ValidationError
-		if !errorsAs(err, &verr) || len(verr.Problems) == 0 || verr.Problems[0].Field == "" {
+		if !errors.As(err, &verr) || len(verr.Problems) == 0 || verr.Problems[0].Field == "" {
 			t.Fatalf("decode error is not a field problem: %v", err)
 		}
 	})
 }
 
-func errorsAs(err error, target **clientele.ValidationError) bool { // decodeJSON returns the type itself, unwrapped
-	v, ok := err.(*clientele.ValidationError)
-	if ok {
-		*target = v
-	}
-	return ok
-}
