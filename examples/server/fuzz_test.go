@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,4 +86,3 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
-
