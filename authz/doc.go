@@ -24,6 +24,7 @@
 //	AD003        create role           AD004  update role
 //	US001        invite user           US002  list users
 //	US003        block user            US004  unblock user
+//	US005        assign user roles
 //
 // The codes are stable and may be stored. Operation.Changes reports the
 // operations that change a client or what belongs to it (CL003, CL004, CL005,
