@@ -283,6 +283,19 @@ func TestGrantRules(t *testing.T) {
 		"clnt_read_updt is held only under P_RE_002")
 	assert.Empty(t, cat.HeldPermissions(Principal{TenantID: "t1", Kind: Customer, Roles: []string{"RP001"}}), "a role of the other kind grants nothing")
 
+	// Holding every operation of a permission is enough to grant it; a
+	// permission granting no operation must be held itself.
+	admin := staff("RP001")
+	assert.True(t, cat.MayGrant(admin, "clnt_list"), "clnt_mgmt_admin covers clnt_list's operations")
+	assert.True(t, cat.MayGrant(admin, "clnt_read_updt"))
+	assert.False(t, cat.MayGrant(admin, PermStaffAccounts))
+	assert.False(t, cat.MayGrant(admin, PermRoleList))
+	assert.False(t, cat.MayGrant(admin, "nope"))
+	officer := staff("RP002")
+	assert.True(t, cat.MayGrant(officer, "clnt_list"))
+	assert.False(t, cat.MayGrant(officer, "clnt_read_updt"), "CL004 only under P_RE_002")
+	assert.NoError(t, cat.CheckGrantRoles(staff("RP001", RoleSecurityAdmin), []string{"RP002", "RP003", RoleSecurityAdmin}))
+
 	p := staff(RoleSecurityAdmin)
 	assert.NoError(t, cat.CheckGrantRoles(p, []string{RoleSecurityAdmin, RolePortalTransactor, "NOPE"}))
 	err = cat.CheckGrantRoles(p, []string{"RP001"})

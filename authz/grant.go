@@ -135,8 +135,7 @@ func (a *Authorizer) AuthorizeOperation(ctx context.Context, p Principal, op Ope
 // of the roles p holds (of p's own kind) that no role-bound policy qualifies
 // for any operation they grant. A permission p holds only under a role-bound
 // policy ("role eq RP002 AND member.clients contain {client}") is not held
-// outright: put into another role it would grant without the condition. This
-// is the set an actor may grant (see CheckGrant).
+// outright: put into another role it would grant without the condition.
 func (c *Catalogue) HeldPermissions(p Principal) map[string]bool {
 	held := map[string]bool{}
 	perms := c.spec.PermissionMap()
@@ -156,6 +155,50 @@ func (c *Catalogue) HeldPermissions(p Principal) map[string]bool {
 		}
 	}
 	return held
+}
+
+// heldOperations returns, by operation index, the operations some role of p
+// (of p's kind) grants with no role-bound policy on them.
+func (c *Catalogue) heldOperations(p Principal) []bool {
+	ops := make([]bool, len(c.ops))
+	for _, code := range p.Roles {
+		cr := c.roles[code]
+		if cr == nil || cr.role.Type != p.Kind {
+			continue
+		}
+		for i := range c.ops {
+			if cr.grantsOp(i) && len(cr.bound[i]) == 0 {
+				ops[i] = true
+			}
+		}
+	}
+	return ops
+}
+
+// MayGrant reports whether p may give others the permission with this code: p
+// holds it outright (HeldPermissions), or it grants operations and p holds
+// every one of them outright through some permission (holding
+// clnt_mgmt_admin, p may grant clnt_list, whose operations it covers). A
+// permission that grants no operation (the employee-account permission) must
+// be held itself. An unknown code is not grantable.
+func (c *Catalogue) MayGrant(p Principal, code string) bool {
+	return c.mayGrant(c.HeldPermissions(p), c.heldOperations(p), code)
+}
+
+func (c *Catalogue) mayGrant(held map[string]bool, ops []bool, code string) bool {
+	if held[code] {
+		return true
+	}
+	perm, ok := c.Permission(code)
+	if !ok || len(perm.Operations) == 0 {
+		return false
+	}
+	for _, op := range perm.Operations {
+		if !ops[c.opIndex[op]] {
+			return false
+		}
+	}
+	return true
 }
 
 // GrantError is a refused grant: an actor tried to give a role, or to put into
@@ -181,23 +224,22 @@ func (e *GrantError) Error() string {
 func (e *GrantError) Unwrap() error { return clientele.ErrForbidden }
 
 // CheckGrant checks that p may grant a role holding perms (a role it assigns
-// or invites with, or a role's permissions before and after p edits it): every
-// back-office permission among perms must be one p holds outright
-// (HeldPermissions). Customer permissions only ever let a client act on its
+// or invites with, or a role's permissions before and after p edits it): p
+// must be able to grant every back-office permission among perms (MayGrant). Customer permissions only ever let a client act on its
 // own accounts through the portal and no back-office actor can hold one, so
 // they are not checked here: who may give a client portal roles is decided by
 // the operation (inviting a user, editing a role). The error is a *GrantError
 // naming every missing permission. The node operator is exempt; the caller
 // decides that and does not call CheckGrant for it.
 func (c *Catalogue) CheckGrant(p Principal, role string, perms []string) error {
-	held := c.HeldPermissions(p)
+	held, ops := c.HeldPermissions(p), c.heldOperations(p)
 	var missing []string
 	for _, code := range perms {
 		perm, ok := c.Permission(code)
 		if ok && perm.Type == Customer {
 			continue
 		}
-		if !held[code] && !slices.Contains(missing, code) {
+		if !c.mayGrant(held, ops, code) && !slices.Contains(missing, code) {
 			missing = append(missing, code)
 		}
 	}

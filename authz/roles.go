@@ -55,10 +55,10 @@ type NodeOperators interface {
 // RoleService lists permissions and roles and creates and updates roles, per
 // tenant. Every call is authorized first (operations AD001–AD004) for the
 // acting principal in the principal's tenant. Nobody escalates through it:
-// an actor may create a role only with back-office permissions it holds
-// outright (Catalogue.CheckGrant), may edit a role only when the role's
-// back-office permissions before and after the edit are all its own, and never
-// edits a role it holds. The node operator (WithNodeOperators) is the one
+// an actor may create a role only with back-office permissions it may grant
+// (Catalogue.CheckGrant: it holds them, or every operation they grant, outright),
+// may edit a role only when it may grant the role's back-office permissions
+// before and after the edit, and never edits a role it holds. The node operator (WithNodeOperators) is the one
 // exception; without WithNodeOperators no actor is exempt.
 type RoleService struct {
 	store     RoleStore
@@ -155,8 +155,8 @@ func (s *RoleService) ListRoles(ctx context.Context, p Principal, t ListType) ([
 // CreateRole adds a role to the tenant's catalogue (AD003). A role that holds
 // a permission of the other type, or an unknown one, is refused with a
 // *clientele.ValidationError naming it; an existing code with
-// clientele.ErrConflict; a back-office permission the actor does not hold
-// outright with a *GrantError (clientele.ErrForbidden), unless the actor is the
+// clientele.ErrConflict; a back-office permission the actor may not grant
+// (Catalogue.CheckGrant) with a *GrantError (clientele.ErrForbidden), unless the actor is the
 // node operator. The audit entry records the new role's permissions (After).
 func (s *RoleService) CreateRole(ctx context.Context, p Principal, r Role) (Role, error) {
 	c, err := s.catalogue(ctx, p, OpCreateRole)
@@ -192,9 +192,9 @@ func (s *RoleService) CreateRole(ctx context.Context, p Principal, r Role) (Role
 
 // UpdateRole replaces the name and permissions of the role with r.Code (AD004).
 // The type cannot change; a zero r.Type keeps it. Unless the actor is the node
-// operator, it may not edit a role it holds, and the role's back-office
-// permissions before and after the change must all be permissions it holds
-// outright: either refusal is a *GrantError (clientele.ErrForbidden). The audit
+// operator, it may not edit a role it holds, and it must be able to grant the
+// role's back-office permissions before and after the change
+// (Catalogue.CheckGrant): either refusal is a *GrantError (clientele.ErrForbidden). The audit
 // entry records the name and permission set before and after (Before, After).
 func (s *RoleService) UpdateRole(ctx context.Context, p Principal, r Role) (Role, error) {
 	c, err := s.catalogue(ctx, p, OpUpdateRole)

@@ -108,7 +108,7 @@ func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, 
 }
 
 // checkGrant checks that admin may grant roles (authz.Catalogue.CheckGrantRoles):
-// every back-office permission of every role must be one admin holds outright.
+// admin must be able to grant every back-office permission of every role.
 // The node operator is exempt. It reads admin's roles from its stored account,
 // not from the principal.
 func checkGrant(cat *authz.Catalogue, admin Account, roles []string) error {
@@ -298,8 +298,8 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 // Only a node operator or an originator admin may invite (US001), within its own
 // tenant, and never a type ranked above its own. Every role must exist and be of
 // the user's kind (a *clientele.ValidationError naming roles[i] otherwise), and
-// the inviter must hold outright every back-office permission of every role it
-// gives (an *authz.GrantError, ErrForbidden); the node operator is exempt. A
+// the inviter must be able to grant (authz.Catalogue.CheckGrant) every
+// back-office permission of every role it gives (an *authz.GrantError, ErrForbidden); the node operator is exempt. A
 // borrower or investor invitation must name in ClientID a client of the same
 // tenant that is not archived: a missing, archived or other tenant's client is
 // a *clientele.ValidationError naming clientId. With an idempotency key,
@@ -601,8 +601,8 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 // originator admin of the same tenant may, never for itself nor for a user of
 // a higher type (answered exactly as a missing user, ErrNotFound). Every role
 // must exist and be of the user's kind (a *clientele.ValidationError naming
-// roles[i]); the actor must hold outright every back-office permission of every
-// role it gives and of every role it takes away (an *authz.GrantError,
+// roles[i]); the actor must be able to grant (authz.Catalogue.CheckGrant) every
+// back-office permission of every role it gives and of every role it takes away (an *authz.GrantError,
 // ErrForbidden), the node operator excepted. The audit entry records the roles
 // before and after. The new roles apply to the user's
 // next request: a session carries no roles of its own.
