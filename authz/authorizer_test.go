@@ -175,10 +175,12 @@ func TestAuthorizerCacheTTL(t *testing.T) {
 
 func TestRoleService(t *testing.T) {
 	az, store := newTestAuthorizer(t)
-	svc, err := NewRoleService(store, az)
+	svc, err := NewRoleService(store, az, WithNodeOperators(nodeOperator("root")))
 	require.NoError(t, err)
 	ctx := context.Background()
 	admin := staff(RoleSecurityAdmin)
+	root := staff(RoleSecurityAdmin)
+	root.UserID = "root"
 
 	// Listing is authorized and filtered by type.
 	perms, err := svc.ListPermissions(ctx, admin, ListCustomer)
@@ -233,9 +235,14 @@ func TestRoleService(t *testing.T) {
 	_, err = svc.CreateRole(ctx, staff("RP001"), Role{Code: "RB1", Name: "x", Type: Backoffice})
 	assert.ErrorIs(t, err, clientele.ErrForbidden)
 
-	// Updating a role changes decisions at once: RP004 gains device admin.
+	// Updating a role changes decisions at once: RP004 gains device admin. Only
+	// the node operator may: the security administrator holds none of these.
 	assert.ErrorIs(t, az.Authorize(ctx, staff("RP004"), OpResetDevicePIN, Resource{}), clientele.ErrForbidden)
-	up, err := svc.UpdateRole(ctx, admin, Role{Code: "RP004", Name: "Credit Controller", Permissions: []string{"clnt_list", "clnt_read_updt", "dev_mgmt_admin"}})
+	_, err = svc.UpdateRole(ctx, admin, Role{Code: "RP004", Name: "Credit Controller", Permissions: []string{"clnt_list", "clnt_read_updt", "dev_mgmt_admin"}})
+	var ge *GrantError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"clnt_list", "clnt_read_updt"}, ge.Missing)
+	up, err := svc.UpdateRole(ctx, root, Role{Code: "RP004", Name: "Credit Controller", Permissions: []string{"clnt_list", "clnt_read_updt", "dev_mgmt_admin"}})
 	require.NoError(t, err)
 	assert.Equal(t, Backoffice, up.Type)
 	assert.NoError(t, az.Authorize(ctx, staff("RP004"), OpResetDevicePIN, Resource{}))
@@ -247,7 +254,10 @@ func TestRoleService(t *testing.T) {
 	assert.Equal(t, "RC010", log[0].EntityID)
 	assert.Equal(t, admin.UserID, log[0].Actor)
 	assert.Equal(t, "AD004", log[1].Operation)
+	assert.Equal(t, "root", log[1].Actor)
 	assert.Equal(t, []string{"permissions"}, log[1].Changed)
+	assert.JSONEq(t, `{"name":"Credit Controller","type":"backoffice","permissions":["clnt_list","clnt_read_updt"]}`, string(log[1].Before))
+	assert.JSONEq(t, `{"name":"Credit Controller","type":"backoffice","permissions":["clnt_list","clnt_read_updt","dev_mgmt_admin"]}`, string(log[1].After))
 
 	// Another tenant is untouched.
 	p := admin
@@ -255,6 +265,81 @@ func TestRoleService(t *testing.T) {
 	roles, err = svc.ListRoles(ctx, p, ListCustomer)
 	require.NoError(t, err)
 	assert.Len(t, roles, 2)
+}
+
+// nodeOperator says the user with this ID is the node operator.
+type nodeOperator string
+
+func (n nodeOperator) IsNodeOperator(_ context.Context, p Principal) (bool, error) {
+	return p.UserID == string(n), nil
+}
+
+// TestGrantRules checks what an actor holds outright and may therefore grant.
+func TestGrantRules(t *testing.T) {
+	cat, err := Compile(RetailEngine())
+	require.NoError(t, err)
+	held := cat.HeldPermissions(staff(RoleSecurityAdmin, "RP002"))
+	assert.Equal(t, map[string]bool{PermRoleAdmin: true, PermUserAdmin: true, "clnt_list": true}, held,
+		"clnt_read_updt is held only under P_RE_002")
+	assert.Empty(t, cat.HeldPermissions(Principal{TenantID: "t1", Kind: Customer, Roles: []string{"RP001"}}), "a role of the other kind grants nothing")
+
+	// Holding every operation of a permission is enough to grant it; a
+	// permission granting no operation must be held itself.
+	admin := staff("RP001")
+	assert.True(t, cat.MayGrant(admin, "clnt_list"), "clnt_mgmt_admin covers clnt_list's operations")
+	assert.True(t, cat.MayGrant(admin, "clnt_read_updt"))
+	assert.False(t, cat.MayGrant(admin, PermStaffAccounts))
+	assert.False(t, cat.MayGrant(admin, PermRoleList))
+	assert.False(t, cat.MayGrant(admin, "nope"))
+	officer := staff("RP002")
+	assert.True(t, cat.MayGrant(officer, "clnt_list"))
+	assert.False(t, cat.MayGrant(officer, "clnt_read_updt"), "CL004 only under P_RE_002")
+	assert.NoError(t, cat.CheckGrantRoles(staff("RP001", RoleSecurityAdmin), []string{"RP002", "RP003", RoleSecurityAdmin}))
+
+	p := staff(RoleSecurityAdmin)
+	assert.NoError(t, cat.CheckGrantRoles(p, []string{RoleSecurityAdmin, RolePortalTransactor, "NOPE"}))
+	err = cat.CheckGrantRoles(p, []string{"RP001"})
+	require.ErrorIs(t, err, clientele.ErrForbidden)
+	assert.Equal(t, "authz: role RP001 has permissions the actor does not hold: clnt_mgmt_admin, dev_mgmt_admin, clnt_acct_list", err.Error())
+	assert.EqualError(t, &GrantError{Role: "RA001", Own: true}, "authz: role RA001 is held by the actor; only the node operator edits a role it holds")
+}
+
+// TestAuthorizeOperation: the operation-level check reads no resource. A
+// role-bound policy is left for the resource decision; a tenant-wide policy
+// that needs no resource applies at once.
+func TestAuthorizeOperation(t *testing.T) {
+	az, store := newTestAuthorizer(t)
+	ctx := context.Background()
+	require.NoError(t, az.AuthorizeOperation(ctx, staff("RP002"), OpUpdateClient), "RP002 holds CL004, under P_RE_002")
+	err := az.Authorize(ctx, staff("RP002"), OpUpdateClient, Resource{TenantID: "t1", ClientID: "c9"})
+	assert.ErrorIs(t, err, clientele.ErrForbidden, "... which the resource decision applies")
+	err = az.AuthorizeOperation(ctx, staff("RP005"), OpUpdateClient)
+	require.ErrorIs(t, err, clientele.ErrForbidden)
+	assert.Contains(t, err.Error(), "no role of the principal grants CL004")
+	p := staff("RP001")
+	p.TenantID = "nope"
+	assert.ErrorIs(t, az.AuthorizeOperation(ctx, p, OpViewClient), clientele.ErrForbidden)
+	assert.ErrorIs(t, az.AuthorizeOperation(ctx, Principal{TenantID: "t1", Kind: Customer, Roles: []string{"RP001"}}, OpViewClient), clientele.ErrForbidden)
+
+	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "inactive"}, ClientPortal: true}))
+	err = az.AuthorizeOperation(ctx, staff("RP001"), OpViewClient)
+	require.ErrorIs(t, err, clientele.ErrForbidden)
+	assert.Contains(t, err.Error(), "P_RE_001")
+	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}))
+	err = az.AuthorizeOperation(ctx, Principal{TenantID: "t1", Kind: Customer, Roles: []string{RolePortalViewer}}, OpPortalListSavings)
+	assert.ErrorIs(t, err, clientele.ErrPortalDisabled)
+
+	// A tenant-wide policy on the resource waits for the resource.
+	spec := RetailEngine()
+	spec.Policies = append(spec.Policies, Policy{Code: "HQ", Name: "Head office only", Condition: "client.office eq hq", Operations: []Operation{OpViewClient}})
+	cat, err := Compile(spec)
+	require.NoError(t, err)
+	assert.True(t, cat.HoldsOperation(staff("RP001"), activeRetail, OpViewClient).Allowed)
+	assert.False(t, cat.Decide(staff("RP001"), activeRetail, OpViewClient, Resource{OfficeID: "branch"}).Allowed)
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, az.AuthorizeOperation(cctx, staff("RP001"), OpViewClient), context.Canceled)
 }
 
 func TestDeniedErrorMessage(t *testing.T) {

@@ -24,6 +24,7 @@
 //	AD003        create role           AD004  update role
 //	US001        invite user           US002  list users
 //	US003        block user            US004  unblock user
+//	US005        assign user roles
 //
 // The codes are stable and may be stored. Operation.Changes reports the
 // operations that change a client or what belongs to it (CL003, CL004, CL005,
@@ -132,8 +133,23 @@
 // New(catalogues CatalogueStore, orgs OrgSource, opts ...Option) builds the
 // Authorizer. It compiles each tenant's catalogue once and caches it until
 // Invalidate (or, with WithCacheTTL, until it expires); Org attributes are read
-// on every call. RoleService (NewRoleService(RoleStore, *Authorizer)) lists
+// on every call. AuthorizeOperation decides whether a principal may perform an
+// operation at all, before a service reads the resource (Catalogue.HoldsOperation);
+// a denial on the resource read is then answered as a missing resource.
+// RoleService (NewRoleService(RoleStore, *Authorizer, ...RoleOption)) lists
 // permissions and roles by ListType and creates and updates roles, each call
 // authorized (AD001–AD004). MemoryStore implements RoleStore and OrgSource in
 // memory.
+//
+// # No escalation
+//
+// An actor grants only what it holds (Catalogue.CheckGrant): a back-office
+// permission it holds outright (not only under a role-bound policy), or whose
+// every operation it holds outright. The RoleService refuses a role created or
+// edited beyond that, and any edit of a role the actor holds; the users package
+// applies the same rule to the roles it invites with and assigns. Customer
+// permissions, which only let a client act on its own accounts, are not
+// checked: no back-office actor can hold one. The node operator (WithNodeOperators)
+// is exempt. Every role change is audited with the role's permission set before
+// and after (audit.Entry.Before, After).
 package authz

@@ -45,6 +45,7 @@ const (
 	OpListUsers   Operation = "US002" // GET /users?type=
 	OpBlockUser   Operation = "US003" // block a user
 	OpUnblockUser Operation = "US004" // unblock a user
+	OpAssignRoles Operation = "US005" // replace the roles of a user
 )
 
 // opInfo is what the library knows about one operation.
@@ -107,6 +108,8 @@ func (op Operation) info() (opInfo, bool) {
 		return opInfo{Backoffice, false, "Block User"}, true
 	case OpUnblockUser:
 		return opInfo{Backoffice, false, "Unblock User"}, true
+	case OpAssignRoles:
+		return opInfo{Backoffice, false, "Assign User Roles"}, true
 	}
 	return opInfo{}, false
 }
@@ -119,7 +122,7 @@ func Operations() []Operation {
 		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN,
 		OpPortalListSavings, OpPortalListLoans, OpPortalTransfer,
 		OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole,
-		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser,
+		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles,
 	}
 }
 

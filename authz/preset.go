@@ -23,7 +23,7 @@ const (
 	// Administration permissions.
 	PermRoleList  = "role_list"  // AD001, AD002
 	PermRoleAdmin = "role_admin" // AD001–AD004
-	PermUserAdmin = "user_admin" // US001–US004
+	PermUserAdmin = "user_admin" // US001–US005
 
 	// RoleSecurityAdmin holds the administration permissions.
 	RoleSecurityAdmin = "RA001"
@@ -148,7 +148,7 @@ func withCommon(s Spec) Spec {
 		Permission{Code: PermRoleAdmin, Name: "Manage Roles", Type: Backoffice,
 			Operations: []Operation{OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole}},
 		Permission{Code: PermUserAdmin, Name: "Manage Users", Type: Backoffice,
-			Operations: []Operation{OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser}},
+			Operations: []Operation{OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles}},
 	)
 	s.Roles = append(s.Roles,
 		Role{Code: RoleSecurityAdmin, Name: "Security Administrator", Type: Backoffice,

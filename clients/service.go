@@ -26,10 +26,20 @@ import (
 // *authz.Authorizer implements it.
 type Authorizer interface {
 	Authorize(ctx context.Context, p authz.Principal, op authz.Operation, r authz.Resource) error
+	// AuthorizeOperation decides whether p may perform op at all, before the
+	// resource is read (see authz.Authorizer.AuthorizeOperation).
+	AuthorizeOperation(ctx context.Context, p authz.Principal, op authz.Operation) error
 }
 
 // Service runs the client lifecycle. Every method authorizes the principal before it
 // changes or returns anything.
+//
+// A call on one client (Get, Update, Transition) is authorized in two steps, so
+// that nobody learns which references exist: the operation first, before
+// anything is read (a principal without it gets ErrForbidden whether the client
+// exists or not); then the client as read. A principal that holds the
+// operation but may not touch this client (a policy, the employee-account rule)
+// gets exactly the error of a missing client: ErrNotFound, with the same text.
 type Service struct {
 	store    Store
 	az       Authorizer
@@ -158,13 +168,41 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 	}
 }
 
-// Get returns one client (CL002).
-func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) (Client, error) {
-	c, err := s.store.Get(ctx, p.TenantID, reference)
-	if err != nil {
-		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
+// noClient is the error of a missing client, and of one the principal may not
+// touch.
+func noClient(reference string) error {
+	return fmt.Errorf("client %s: %w", reference, clientele.ErrNotFound)
+}
+
+// readAuthorized authorizes op, reads the client, and authorizes op on it. A
+// missing client and one the principal may not touch give the same error.
+func (s *Service) readAuthorized(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, error) {
+	if err := s.az.AuthorizeOperation(ctx, p, op); err != nil {
+		return Client{}, err
 	}
-	if err := s.az.Authorize(ctx, p, authz.OpViewClient, resourceOf(c)); err != nil {
+	c, err := s.store.Get(ctx, p.TenantID, reference)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return Client{}, noClient(reference)
+	}
+	if err != nil {
+		return Client{}, err
+	}
+	err = s.az.Authorize(ctx, p, op, resourceOf(c))
+	if errors.Is(err, clientele.ErrForbidden) {
+		return Client{}, noClient(reference)
+	}
+	if err != nil {
+		return Client{}, err
+	}
+	return c, nil
+}
+
+// Get returns one client (CL002): ErrForbidden, before anything is read, for a
+// principal that may not view clients; ErrNotFound for a client that is
+// missing or that the principal may not view.
+func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) (Client, error) {
+	c, err := s.readAuthorized(ctx, p, authz.OpViewClient, reference)
+	if err != nil {
 		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
 	}
 	return c, nil
@@ -214,20 +252,19 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 
 // change runs one authorized, version-checked, audited update of a client.
 //
-// It authorizes outside the store's transaction, against the client as read and
-// against the client as it will be written (an update may make a client
-// staff-owned or reassign it). The store then applies the same change only if the
-// row is still at the version that was authorized: any change in between bumps the
+// It authorizes outside the store's transaction: the operation before anything
+// is read, then the client as read (a denial is answered as a missing client),
+// then the client as it will be written (an update may make a client
+// staff-owned or reassign it; a denial there is ErrForbidden, the principal
+// may see the client). The store then applies the same change only if the row
+// is still at the version that was authorized: any change in between bumps the
 // version and the update fails with ErrConflict.
 func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
 	fail := func(err error) (Client, error) {
 		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
 	}
-	cur, err := s.store.Get(ctx, p.TenantID, reference)
+	cur, err := s.readAuthorized(ctx, p, authz.OpUpdateClient, reference)
 	if err != nil {
-		return fail(err)
-	}
-	if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, resourceOf(cur)); err != nil {
 		return fail(err)
 	}
 	if err := verr.OrNil(); err != nil {
@@ -263,6 +300,9 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 		c.UpdatedAt = now
 		return s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now), nil
 	})
+	if errors.Is(err, clientele.ErrNotFound) {
+		return fail(noClient(reference))
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -21,6 +21,8 @@ type auditRow struct {
 	EntityType string    `bun:"entity_type"`
 	EntityID   string    `bun:"entity_id"`
 	Changed    string    `bun:"changed"`
+	Before     *string   `bun:"values_before"`
+	After      *string   `bun:"values_after"`
 	At         time.Time `bun:"at"`
 }
 
@@ -41,9 +43,19 @@ func appendAudit(ctx context.Context, tx bun.IDB, e audit.Entry) error {
 	row := auditRow{
 		ID: id.String(), TenantID: e.TenantID, Actor: e.Actor, Operation: e.Operation,
 		EntityType: e.EntityType, EntityID: e.EntityID, Changed: string(raw), At: e.At.UTC(),
+		Before: jsonOrNull(e.Before), After: jsonOrNull(e.After),
 	}
 	_, err = tx.NewInsert().Model(&row).Exec(ctx)
 	return translate(err)
+}
+
+// jsonOrNull stores an empty value as SQL NULL.
+func jsonOrNull(v json.RawMessage) *string {
+	if len(v) == 0 {
+		return nil
+	}
+	s := string(v)
+	return &s
 }
 
 // AuditLog returns the audit entries of one entity, oldest first, at most limit
@@ -67,6 +79,12 @@ func (db *DB) AuditLog(ctx context.Context, tenantID, entityType, entityID strin
 		}
 		if err := json.Unmarshal([]byte(r.Changed), &out[i].Changed); err != nil {
 			return nil, err
+		}
+		if r.Before != nil {
+			out[i].Before = json.RawMessage(*r.Before)
+		}
+		if r.After != nil {
+			out[i].After = json.RawMessage(*r.After)
 		}
 	}
 	return out, nil

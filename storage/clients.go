@@ -13,12 +13,16 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/users"
 )
 
 // ClientStore implements clients.Store.
 type ClientStore struct{ db *DB }
 
-var _ clients.Store = (*ClientStore)(nil)
+var (
+	_ clients.Store       = (*ClientStore)(nil)
+	_ users.ClientChecker = (*ClientStore)(nil)
+)
 
 // Clients returns the store of the clients package.
 func (db *DB) Clients() *ClientStore { return &ClientStore{db: db} }
@@ -168,4 +172,16 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn
 		return appendAudit(ctx, tx, entry)
 	})
 	return out, err
+}
+
+// ClientExists implements users.ClientChecker: whether the tenant has a client
+// with this ID that is not archived. One indexed look-up.
+func (s *ClientStore) ClientExists(ctx context.Context, tenantID, clientID string) (bool, error) {
+	n, err := s.db.bun.NewSelect().Table("clients").
+		Where("tenant_id = ?", tenantID).Where("id = ?", clientID).Where("state <> ?", string(clients.Archived)).
+		Count(ctx)
+	if err != nil {
+		return false, translate(err)
+	}
+	return n > 0, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -73,7 +74,10 @@ func (s *Service) entry(tenantID, actor, op, userID string, at time.Time, change
 	return &audit.Entry{TenantID: tenantID, Actor: actor, Operation: op, EntityType: auditEntity, EntityID: userID, Changed: changed, At: at}
 }
 
-func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) error {
+// checkRoles checks role codes against the tenant's catalogue: each distinct,
+// existing, and of the user's kind. Problems go into v, naming roles[i]; the
+// catalogue is returned for the grant check.
+func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) (*authz.Catalogue, error) {
 	seen := map[string]bool{}
 	for i, r := range roles {
 		if r == "" || len(r) > 64 || seen[r] {
@@ -81,21 +85,69 @@ func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, 
 		}
 		seen[r] = true
 	}
-	if s.roles == nil || len(roles) == 0 {
-		return nil
+	if tenantID == "" {
+		return nil, nil // reported as a missing tenant by the caller
 	}
-	err := s.roles.ValidateRoles(ctx, tenantID, kind, roles)
+	cat, err := s.cats.Catalogue(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if len(roles) == 0 {
+		return cat, nil
+	}
+	err = cat.ValidatePrincipal(authz.Principal{TenantID: tenantID, Kind: kind, Roles: roles})
 	var verr *clientele.ValidationError
 	switch {
 	case err == nil:
 	case errors.As(err, &verr):
 		v.Problems = append(v.Problems, verr.Problems...)
-	case errors.Is(err, clientele.ErrInvalid):
-		v.Add("roles", "role", err.Error())
 	default:
-		return err
+		return nil, err
 	}
-	return nil
+	return cat, nil
+}
+
+// checkGrant checks that admin may grant roles (authz.Catalogue.CheckGrantRoles):
+// admin must be able to grant every back-office permission of every role.
+// The node operator is exempt. It reads admin's roles from its stored account,
+// not from the principal.
+func checkGrant(cat *authz.Catalogue, admin Account, roles []string) error {
+	if admin.User.Type == NodeOperator {
+		return nil
+	}
+	return cat.CheckGrantRoles(admin.User.Principal(), roles)
+}
+
+// errHidden marks a user the actor may not touch; it is answered exactly as a
+// missing user (noUser), so that nobody learns which users exist beyond those
+// it may administer.
+var errHidden = errors.New("hidden user")
+
+// noUser is the error of a missing user, and of one the actor may not touch.
+func noUser(userID string) error {
+	return fmt.Errorf("user %s: %w", userID, clientele.ErrNotFound)
+}
+
+// hideMissing turns a missing or hidden user into noUser.
+func hideMissing(userID string, err error) error {
+	if errors.Is(err, errHidden) || errors.Is(err, clientele.ErrNotFound) {
+		return noUser(userID)
+	}
+	return err
+}
+
+// IsNodeOperator reports whether p is an active node operator of its tenant (by
+// its stored account). It implements authz.NodeOperators, so that the role
+// service exempts the node operator as this service does.
+func (s *Service) IsNodeOperator(ctx context.Context, p authz.Principal) (bool, error) {
+	a, err := s.store.Get(ctx, p.TenantID, p.UserID)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("users: node operator: %w", err)
+	}
+	return a.User.State == Active && a.User.Type == NodeOperator, nil
 }
 
 func requestHash(v any) (string, error) {
@@ -125,7 +177,7 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 	if in.Password != "" {
 		checkPassword(v, "password", in.Password)
 	}
-	if err := s.checkRoles(ctx, v, tenantID, authz.Backoffice, in.Roles); err != nil {
+	if _, err := s.checkRoles(ctx, v, tenantID, authz.Backoffice, in.Roles); err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
 	}
 	if err := v.OrNil(); err != nil {
@@ -244,7 +296,13 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 // portal link and a 6-digit code valid 24 h (originator admin, investor, node
 // operator), or by SMS with a code valid 10 min (originator agent, borrower).
 // Only a node operator or an originator admin may invite (US001), within its own
-// tenant, and never a type ranked above its own. With an idempotency key,
+// tenant, and never a type ranked above its own. Every role must exist and be of
+// the user's kind (a *clientele.ValidationError naming roles[i] otherwise), and
+// the inviter must be able to grant (authz.Catalogue.CheckGrant) every
+// back-office permission of every role it gives (an *authz.GrantError, ErrForbidden); the node operator is exempt. A
+// borrower or investor invitation must name in ClientID a client of the same
+// tenant that is not archived: a missing, archived or other tenant's client is
+// a *clientele.ValidationError naming clientId. With an idempotency key,
 // repeating the request returns the user created then and, if it is still
 // invited, sends it a fresh code; reusing the key for another request fails with
 // ErrConflict. When the user is stored but the message cannot be sent, Invite
@@ -255,6 +313,7 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 	}
 	in.Email = normEmail(in.Email)
 	v := &clientele.ValidationError{}
+	var cat *authz.Catalogue
 	typ, terr := ParseType(string(in.Type))
 	if terr != nil {
 		v.Add("type", "oneof", "must be node_operator, originator_admin, originator_agent, investor or borrower")
@@ -281,7 +340,8 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 				v.Add("associateId", "excluded", "a customer user links to a client, not an associate")
 			}
 		}
-		if err := s.checkRoles(ctx, v, p.TenantID, typ.Kind(), in.Roles); err != nil {
+		var err error
+		if cat, err = s.checkRoles(ctx, v, p.TenantID, typ.Kind(), in.Roles); err != nil {
 			return User{}, fmt.Errorf("users: invite: %w", err)
 		}
 	}
@@ -294,6 +354,19 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 	}
 	if typ.Rank() > admin.User.Type.Rank() {
 		return User{}, fmt.Errorf("users: invite: a %s cannot invite a %s: %w", admin.User.Type, typ, clientele.ErrForbidden)
+	}
+	if err := checkGrant(cat, admin, in.Roles); err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
+	}
+	if typ.Kind() == authz.Customer {
+		ok, err := s.clients.ClientExists(ctx, p.TenantID, in.ClientID)
+		if err != nil {
+			return User{}, fmt.Errorf("users: invite: %w", err)
+		}
+		if !ok {
+			return User{}, fmt.Errorf("users: invite: %w",
+				clientele.NewValidationError("clientId", "exists", "no client with this ID in the tenant"))
+		}
 	}
 
 	id, err := newID()
@@ -359,10 +432,10 @@ func (s *Service) reinvite(ctx context.Context, p authz.Principal, userID string
 	}
 	target, err := s.store.Get(ctx, p.TenantID, userID)
 	if err != nil {
-		return User{}, err
+		return User{}, hideMissing(userID, err)
 	}
 	if target.User.Type.Rank() > admin.User.Type.Rank() {
-		return User{}, fmt.Errorf("a %s cannot invite a %s: %w", admin.User.Type, target.User.Type, clientele.ErrForbidden)
+		return User{}, noUser(userID)
 	}
 	now := s.clock()
 	code, plain, err := s.newInvitationCode(ctx, target.User, now)
@@ -442,14 +515,15 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 	return page, nil
 }
 
-// Get returns one user of the principal's tenant (authorized as US002).
+// Get returns one user of the principal's tenant (authorized as US002 before
+// anything is read). A missing user, or one of another tenant, is ErrNotFound.
 func (s *Service) Get(ctx context.Context, p authz.Principal, userID string) (User, error) {
 	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
 	}
 	a, err := s.store.Get(ctx, p.TenantID, userID)
 	if err != nil {
-		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
+		return User{}, fmt.Errorf("users: get %s: %w", userID, hideMissing(userID, err))
 	}
 	return a.User, nil
 }
@@ -470,7 +544,8 @@ func (s *Service) Me(ctx context.Context, p authz.Principal) (User, error) {
 
 // Block blocks an active user (US003): its sessions are revoked at once and it
 // cannot log in until unblocked. Only a node operator or an originator admin of
-// the same tenant may block, never itself nor a user of a higher type.
+// the same tenant may block, never itself nor a user of a higher type: such a
+// user is answered exactly as a missing one (ErrNotFound).
 func (s *Service) Block(ctx context.Context, p authz.Principal, userID string) (User, error) {
 	return s.setBlocked(ctx, p, userID, authz.OpBlockUser, Active, Blocked)
 }
@@ -500,7 +575,7 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 	saved, err := s.store.Change(ctx, p.TenantID, userID, func(c *Change) error {
 		u := &c.Account.User
 		if u.Type.Rank() > admin.User.Type.Rank() {
-			return fmt.Errorf("a %s cannot %s a %s: %w", admin.User.Type, verb, u.Type, clientele.ErrForbidden)
+			return errHidden
 		}
 		if u.State != from {
 			return fmt.Errorf("user is %s, not %s: %w", u.State, from, clientele.ErrPrecondition)
@@ -517,7 +592,72 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 		return nil
 	})
 	if err != nil {
+		return fail(hideMissing(userID, err))
+	}
+	return saved, nil
+}
+
+// AssignRoles replaces the roles of a user (US005). Only a node operator or an
+// originator admin of the same tenant may, never for itself nor for a user of
+// a higher type (answered exactly as a missing user, ErrNotFound). Every role
+// must exist and be of the user's kind (a *clientele.ValidationError naming
+// roles[i]); the actor must be able to grant (authz.Catalogue.CheckGrant) every
+// back-office permission of every role it gives and of every role it takes away (an *authz.GrantError,
+// ErrForbidden), the node operator excepted. The audit entry records the roles
+// before and after. The new roles apply to the user's
+// next request: a session carries no roles of its own.
+func (s *Service) AssignRoles(ctx context.Context, p authz.Principal, userID string, roles []string) (User, error) {
+	fail := func(err error) (User, error) { return User{}, fmt.Errorf("users: assign roles of %s: %w", userID, err) }
+	if err := s.az.Authorize(ctx, p, authz.OpAssignRoles, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return fail(err)
+	}
+	admin, err := s.administrator(ctx, p)
+	if err != nil {
+		return fail(err)
+	}
+	if userID == p.UserID {
+		return fail(fmt.Errorf("nobody may assign roles to themselves: %w", clientele.ErrForbidden))
+	}
+	now := s.clock()
+	saved, err := s.store.Change(ctx, p.TenantID, userID, func(c *Change) error {
+		u := &c.Account.User
+		if u.Type.Rank() > admin.User.Type.Rank() {
+			return errHidden
+		}
+		v := &clientele.ValidationError{}
+		cat, err := s.checkRoles(ctx, v, p.TenantID, u.Type.Kind(), roles)
+		if err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		var removed []string
+		for _, r := range u.Roles {
+			if !slices.Contains(roles, r) {
+				removed = append(removed, r)
+			}
+		}
+		if err := checkGrant(cat, admin, roles); err != nil {
+			return err
+		}
+		if err := checkGrant(cat, admin, removed); err != nil {
+			return err
+		}
+		entry := s.entry(p.TenantID, p.UserID, string(authz.OpAssignRoles), userID, now, "roles")
+		if entry.Before, err = json.Marshal(map[string][]string{"roles": nonNil(u.Roles)}); err != nil {
+			return err
+		}
+		if entry.After, err = json.Marshal(map[string][]string{"roles": nonNil(roles)}); err != nil {
+			return err
+		}
+		u.Roles, u.UpdatedAt = nonNil(roles), now
+		c.At = now
+		c.Audit = entry
+		return nil
+	})
+	if err != nil {
+		return fail(hideMissing(userID, err))
 	}
 	return saved, nil
 }

@@ -3,6 +3,7 @@ package users_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,16 +22,30 @@ import (
 func TestNewRejectsMissingDependencies(t *testing.T) {
 	db := dbtest.SQLite(t)
 	msg, ident := memory.NewMessaging(), memory.NewIdentity()
+	cats, err := authz.New(db.Authz(), db.Authz())
+	require.NoError(t, err)
 	for name, f := range map[string]func() (*users.Service, error){
-		"store":     func() (*users.Service, error) { return users.New(nil, testkit.AllowAll{}, msg, ident) },
-		"authz":     func() (*users.Service, error) { return users.New(db.Users(), nil, msg, ident) },
-		"messaging": func() (*users.Service, error) { return users.New(db.Users(), testkit.AllowAll{}, nil, ident) },
-		"identity":  func() (*users.Service, error) { return users.New(db.Users(), testkit.AllowAll{}, msg, nil) },
+		"store": func() (*users.Service, error) {
+			return users.New(nil, testkit.AllowAll{}, cats, db.Clients(), msg, ident)
+		},
+		"authz": func() (*users.Service, error) { return users.New(db.Users(), nil, cats, db.Clients(), msg, ident) },
+		"catalogue": func() (*users.Service, error) {
+			return users.New(db.Users(), testkit.AllowAll{}, nil, db.Clients(), msg, ident)
+		},
+		"clients": func() (*users.Service, error) {
+			return users.New(db.Users(), testkit.AllowAll{}, cats, nil, msg, ident)
+		},
+		"messaging": func() (*users.Service, error) {
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), nil, ident)
+		},
+		"identity": func() (*users.Service, error) {
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, nil)
+		},
 		"code TTL": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, msg, ident, users.WithCodeTTL(25*time.Hour, time.Minute))
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, ident, users.WithCodeTTL(25*time.Hour, time.Minute))
 		},
 		"hashing": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, msg, ident, users.WithHashing(users.Hashing{}))
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, ident, users.WithHashing(users.Hashing{}))
 		},
 	} {
 		svc, err := f()
@@ -191,7 +206,7 @@ func TestBlockRules(t *testing.T) {
 		_, err = e.svc.Block(e.ctx, e.op, e.op.UserID)
 		assert.ErrorIs(t, err, clientele.ErrForbidden, "nobody blocks themselves")
 		_, err = e.svc.Block(e.ctx, admin.Principal(), e.op.UserID)
-		assert.ErrorIs(t, err, clientele.ErrForbidden, "an admin cannot block the operator")
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "an admin cannot block the operator, nor learn it exists")
 		_, err = e.svc.Block(e.ctx, bor.User.Principal(), admin.ID)
 		assert.ErrorIs(t, err, clientele.ErrForbidden, "a borrower blocks nobody")
 		_, err = e.svc.Block(e.ctx, admin.Principal(), invited.ID)
@@ -271,7 +286,7 @@ func TestAuthorizesBeforeActing(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite(t))
 	target := e.invite(e.op, investorInput("ivy@mail.example"))
 	d := &deny{}
-	svc, err := users.New(e.db.Users(), d, e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
+	svc, err := users.New(e.db.Users(), d, e.cats, knownClients{}, e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 	sent := len(e.msg.Sent())
 
@@ -303,8 +318,8 @@ func TestWithAuthzCatalogue(t *testing.T) {
 	az, err := authz.New(cats, cats)
 	require.NoError(t, err)
 	msg := memory.NewMessaging()
-	svc, err := users.New(db.Users(), az, msg, memory.NewIdentity(),
-		users.WithHashing(users.InsecureTestHashing()), users.WithRoleValidator(users.CatalogueRoles(az)))
+	svc, err := users.New(db.Users(), az, az, knownClients{}, msg, memory.NewIdentity(),
+		users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 
 	_, err = svc.Bootstrap(ctx, "t1", users.NodeOperatorInput{Email: operatorEmail, Name: "Op", Password: operatorPassword, Roles: []string{authz.RolePortalViewer}})
@@ -393,4 +408,49 @@ func TestRegistrationValidation(t *testing.T) {
 			assert.Equal(t, tc.field, verr.Problems[0].Field)
 		})
 	}
+}
+
+// sameAsMissing asserts that err, returned for the user with id, is exactly the
+// error returned for missing, a user that does not exist: the same kind and the
+// same text once the IDs are set aside.
+func sameAsMissing(t *testing.T, err error, id string, errMissing error, missing string) {
+	t.Helper()
+	require.ErrorIs(t, err, clientele.ErrNotFound)
+	require.ErrorIs(t, errMissing, clientele.ErrNotFound)
+	assert.Equal(t, strings.ReplaceAll(errMissing.Error(), missing, "ID"), strings.ReplaceAll(err.Error(), id, "ID"))
+}
+
+// TestNoUserExistenceOracle: a user the actor may not touch (the node operator,
+// for an originator admin) is answered exactly as a missing user, on every
+// administrative call that names one (issue 8, item 3).
+func TestNoUserExistenceOracle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		e := newEnv(t, db)
+		admin := e.admin("ada@bank.example").User.Principal()
+		const missing = "0190a0b0-0000-7000-8000-000000000000"
+		for name, call := range map[string]func(id string) error{
+			"block":   func(id string) error { _, err := e.svc.Block(e.ctx, admin, id); return err },
+			"unblock": func(id string) error { _, err := e.svc.Unblock(e.ctx, admin, id); return err },
+			"assign roles": func(id string) error {
+				_, err := e.svc.AssignRoles(e.ctx, admin, id, nil)
+				return err
+			},
+		} {
+			t.Run(name, func(t *testing.T) {
+				sameAsMissing(t, call(e.op.UserID), e.op.UserID, call(missing), missing)
+			})
+		}
+		// An invited operator of a higher rank than the admin, for Reinvite.
+		_, err := e.svc.Reinvite(e.ctx, admin, missing)
+		errMissing := err
+		u, err := e.svc.Get(e.ctx, e.op, e.op.UserID)
+		require.NoError(t, err)
+		_, err = e.svc.Reinvite(e.ctx, admin, u.ID)
+		sameAsMissing(t, err, u.ID, errMissing, missing)
+		// Another tenant's user is missing too.
+		other := admin
+		other.TenantID = "t2"
+		_, err = e.svc.Get(e.ctx, other, e.op.UserID)
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+	})
 }

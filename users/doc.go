@@ -50,9 +50,23 @@
 //
 // # Authorization
 //
-// Administrative methods (Invite, Reinvite, List, Get, Block, Unblock) take the
-// acting principal and authorize it (US001–US004) before they do anything, then
-// apply the rules of seed 003 (only administrators, not above their own rank,
-// nobody blocks themselves). Registration, login and Authenticate are public by
-// nature: the secret is the credential.
+// Administrative methods (Invite, Reinvite, List, Get, Block, Unblock,
+// AssignRoles) take the acting principal and authorize it (US001–US005) before
+// they do anything, then apply the rules of seed 003 (only administrators, not
+// above their own rank, nobody blocks themselves or assigns its own roles).
+//
+// Nobody escalates: every role given is checked against the tenant's catalogue
+// (it exists and is of the user's kind, or ErrInvalid naming roles[i]), and the
+// actor must be able to grant every back-office permission of every role it
+// gives or takes away (authz.Catalogue.CheckGrant; an *authz.GrantError,
+// ErrForbidden, otherwise). The node operator is the one exception; the Service
+// tells the role service who it is (IsNodeOperator implements
+// authz.NodeOperators). A borrower or investor invitation must name a client of
+// the same tenant (a ClientChecker, required by New; ErrInvalid naming clientId
+// otherwise, the same for a missing and another tenant's client).
+//
+// A user the actor may not touch (of a higher rank) is answered exactly as a
+// missing one, ErrNotFound, so that nobody learns which users exist.
+// Registration, login and Authenticate are public by nature: the secret is the
+// credential.
 package users

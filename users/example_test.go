@@ -10,7 +10,9 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters/memory"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -40,8 +42,9 @@ func Example() {
 	}
 	az := must(authz.New(cats, cats))
 	sms := memory.NewMessaging()
-	svc := must(users.New(db.Users(), az, sms, memory.NewIdentity(),
-		users.WithRoleValidator(users.CatalogueRoles(az)),
+	// Roles are checked against az's catalogues; a customer invitation must
+	// name a client of the tenant in the store.
+	svc := must(users.New(db.Users(), az, az, db.Clients(), sms, memory.NewIdentity(),
 		users.WithHashing(users.InsecureTestHashing()), // the default is OWASP's argon2id cost
 	))
 
@@ -52,6 +55,15 @@ func Example() {
 	login := must(svc.LoginPassword(ctx, users.PasswordLoginInput{TenantID: "bank", Email: "operator@bank.example", Password: "demo-password-123"}))
 	operator := must(svc.Authenticate(ctx, login.Token)) // what an HTTP middleware does with the bearer token
 	fmt.Println("operator:", operator.Kind)
+
+	// The borrower's client record, as onboarding (clients.Service.Create) stores it.
+	now := time.Now()
+	if _, _, err := db.Clients().Create(ctx, clients.Client{
+		ID: "client-1", TenantID: "bank", Reference: "C1", Type: clients.Individual, State: clients.Active,
+		KYCStatus: clients.KYCVerified, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}, clients.Idempotency{}, audit.Entry{TenantID: "bank", Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: "client-1", At: now}); err != nil {
+		log.Fatal(err)
+	}
 
 	// The operator invites a borrower; the code goes by SMS.
 	b := must(svc.Invite(ctx, operator, users.InviteInput{

@@ -67,6 +67,16 @@ type env struct {
 	faults *memory.Faults
 	clock  *clock
 	op     authz.Principal // the node operator of t1
+	cats   *authz.Authorizer
+}
+
+// knownClients says a client exists when its ID starts with "client-", in
+// tenants t1 and t2: the tests that are not about the client check name clients
+// that way. TestInviteNeedsClientOfTenant checks the rule on storage.
+type knownClients struct{}
+
+func (knownClients) ClientExists(_ context.Context, tenantID, clientID string) (bool, error) {
+	return (tenantID == "t1" || tenantID == "t2") && strings.HasPrefix(clientID, "client-"), nil
 }
 
 func newEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
@@ -82,7 +92,10 @@ func newEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
 		users.WithClock(e.clock.Now), users.WithHashing(users.InsecureTestHashing()),
 		users.WithPortalURL(portalURL), users.WithSocialVerifier(socialFake{}),
 	}
-	svc, err := users.New(db.Users(), testkit.AllowAll{}, e.msg, e.ident, append(base, opts...)...)
+	cats, err := authz.New(db.Authz(), db.Authz())
+	require.NoError(t, err)
+	e.cats = cats
+	svc, err := users.New(db.Users(), testkit.AllowAll{}, cats, knownClients{}, e.msg, e.ident, append(base, opts...)...)
 	require.NoError(t, err)
 	e.svc = svc
 	op, err := svc.Bootstrap(ctx, "t1", users.NodeOperatorInput{Email: operatorEmail, Name: "Node Operator", Password: operatorPassword, Roles: []string{authz.RoleSecurityAdmin}})

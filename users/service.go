@@ -18,37 +18,20 @@ type Authorizer interface {
 	Authorize(ctx context.Context, p authz.Principal, op authz.Operation, r authz.Resource) error
 }
 
-// RoleValidator checks that roles exist in the tenant's catalogue and are of the
-// given kind (a customer user holds customer roles only). It returns an error
-// wrapping clientele.ErrInvalid for a bad role. CatalogueRoles adapts an
-// *authz.Authorizer.
-type RoleValidator interface {
-	ValidateRoles(ctx context.Context, tenantID string, kind authz.PermissionType, roles []string) error
-}
-
-// RoleValidatorFunc adapts a function to RoleValidator.
-type RoleValidatorFunc func(ctx context.Context, tenantID string, kind authz.PermissionType, roles []string) error
-
-// ValidateRoles calls f.
-func (f RoleValidatorFunc) ValidateRoles(ctx context.Context, tenantID string, kind authz.PermissionType, roles []string) error {
-	return f(ctx, tenantID, kind, roles)
-}
-
-// CatalogueSource gives a tenant's compiled catalogue; *authz.Authorizer is one.
+// CatalogueSource gives a tenant's compiled authorization catalogue; the
+// service checks every role it stores against it (it exists, it is of the
+// user's kind) and checks that the actor may grant it. *authz.Authorizer
+// implements it.
 type CatalogueSource interface {
 	Catalogue(ctx context.Context, tenantID string) (*authz.Catalogue, error)
 }
 
-// CatalogueRoles returns a RoleValidator checking roles against the tenant's
-// catalogue (authz.Catalogue.ValidatePrincipal).
-func CatalogueRoles(src CatalogueSource) RoleValidator {
-	return RoleValidatorFunc(func(ctx context.Context, tenantID string, kind authz.PermissionType, roles []string) error {
-		c, err := src.Catalogue(ctx, tenantID)
-		if err != nil {
-			return err
-		}
-		return c.ValidatePrincipal(authz.Principal{TenantID: tenantID, Kind: kind, Roles: roles})
-	})
+// ClientChecker tells whether a client exists in a tenant: a customer
+// (borrower or investor) invitation must name one. It returns false, nil for
+// a client that does not exist, belongs to another tenant, or is archived.
+// storage's *ClientStore implements it.
+type ClientChecker interface {
+	ClientExists(ctx context.Context, tenantID, clientID string) (bool, error)
 }
 
 // SocialAssertion is a social login the embedding application has verified
@@ -125,9 +108,10 @@ type Service struct {
 	ident  adapters.Identity
 	hasher *secret.Hasher
 
-	roles  RoleValidator
-	social SocialVerifier
-	now    func() time.Time
+	cats    CatalogueSource
+	clients ClientChecker
+	social  SocialVerifier
+	now     func() time.Time
 
 	hashing          Hashing
 	sessionTTL       time.Duration
@@ -167,29 +151,30 @@ func WithLockout(failures int, d time.Duration) Option {
 // invitations carry.
 func WithPortalURL(u string) Option { return func(s *Service) { s.portalURL = u } }
 
-// WithRoleValidator checks the roles of invited users (see CatalogueRoles).
-// Without one, roles are stored as given and the Authorizer refuses any it does
-// not know.
-func WithRoleValidator(v RoleValidator) Option { return func(s *Service) { s.roles = v } }
-
 // WithSocialVerifier enables social registration and login.
 func WithSocialVerifier(v SocialVerifier) Option { return func(s *Service) { s.social = v } }
 
 // New returns a Service over store, authorizing administrative calls with az,
-// sending invitations through msg and creating borrowers' DIDs through ident.
-func New(store Store, az Authorizer, msg adapters.Messaging, ident adapters.Identity, opts ...Option) (*Service, error) {
+// checking roles against the catalogues of cats and customer invitations
+// against the clients of clientsOf, sending invitations through msg and
+// creating borrowers' DIDs through ident. Every argument is required.
+func New(store Store, az Authorizer, cats CatalogueSource, clientsOf ClientChecker, msg adapters.Messaging, ident adapters.Identity, opts ...Option) (*Service, error) {
 	switch {
 	case store == nil:
 		return nil, errors.New("users: New: store is nil")
 	case az == nil:
 		return nil, errors.New("users: New: authorizer is nil")
+	case cats == nil:
+		return nil, errors.New("users: New: catalogue source is nil")
+	case clientsOf == nil:
+		return nil, errors.New("users: New: client checker is nil")
 	case msg == nil:
 		return nil, errors.New("users: New: messaging is nil")
 	case ident == nil:
 		return nil, errors.New("users: New: identity is nil")
 	}
 	s := &Service{
-		store: store, az: az, msg: msg, ident: ident, now: time.Now,
+		store: store, az: az, cats: cats, clients: clientsOf, msg: msg, ident: ident, now: time.Now,
 		hashing: OWASPHashing(), sessionTTL: DefaultSessionTTL,
 		emailCodeTTL: DefaultEmailCodeTTL, smsCodeTTL: DefaultSMSCodeTTL, ticketTTL: DefaultTicketTTL,
 		lockout: DefaultLockout, maxLoginFailures: DefaultMaxLoginFailures,

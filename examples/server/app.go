@@ -48,18 +48,20 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	roles, err := authz.NewRoleService(db.Authz(), az)
-	if err != nil {
-		return nil, err
-	}
-	opts := []users.Option{users.WithRoleValidator(users.CatalogueRoles(az)), users.WithPortalURL("http://localhost:8080/signup")}
+	opts := []users.Option{users.WithPortalURL("http://localhost:8080/signup")}
 	if len(cfg.socialKey) > 0 {
 		opts = append(opts, users.WithSocialVerifier(demoSocial{key: cfg.socialKey}))
 	}
 	if cfg.hashing != nil {
 		opts = append(opts, users.WithHashing(*cfg.hashing))
 	}
-	us, err := users.New(db.Users(), az, cfg.messaging, cfg.identity, opts...)
+	us, err := users.New(db.Users(), az, az, db.Clients(), cfg.messaging, cfg.identity, opts...)
+	if err != nil {
+		return nil, err
+	}
+	// The node operator, as users knows it, is the one actor the role service
+	// lets grant beyond its own permissions.
+	roles, err := authz.NewRoleService(db.Authz(), az, authz.WithNodeOperators(us))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,6 +32,16 @@ func invite(t *testing.T, inviter caller, body string) string {
 	require.Equal(t, http.StatusCreated, status, "%v", out)
 	assert.Equal(t, "invited", out["state"])
 	return out["id"].(string)
+}
+
+// newClient onboards a client as creator and returns its ID and reference: a
+// customer invitation names a client of the tenant.
+func newClient(t *testing.T, creator caller, nationalID string) (id, ref string) {
+	t.Helper()
+	body := strings.Replace(personBody, "29384756", nationalID, 1)
+	status, out := creator.do("POST", "/clients/profile", body)
+	require.Equal(t, http.StatusCreated, status, "%v", out)
+	return out["id"].(string), out["reference"].(string)
 }
 
 // registerPhone runs the phone (USSD) channel: code, then PIN set and confirmed.
@@ -70,7 +81,8 @@ func TestSeed003Flows(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, status)
 
 		// Social account: the originator admin invites an investor.
-		investorID := invite(t, olive, `{"type":"investor","name":"Ivy Investor","email":"ivy@fund.example","clientId":"client-ivy","roles":["RC001"]}`)
+		ivyClient, _ := newClient(t, operator, "1001")
+		investorID := invite(t, olive, `{"type":"investor","name":"Ivy Investor","email":"ivy@fund.example","clientId":"`+ivyClient+`","roles":["RC001"]}`)
 		cred := env.social.mint(users.SocialAssertion{Provider: "google", Subject: "g-123", Email: "ivy@fund.example", EmailVerified: true})
 		env.login(t, "/auth/register/social", `{"tenantId":"demo","provider":"google","credential":"`+cred+`"}`)
 		ivy := env.login(t, "/auth/login/social", `{"tenantId":"demo","provider":"google","credential":"`+cred+`"}`)
@@ -82,7 +94,8 @@ func TestSeed003Flows(t *testing.T) {
 
 		// Phone + code + PIN: an originator agent and a borrower (who gets a DID).
 		env.registerAgent(t, olive, "+254711000001", "RP002")
-		invite(t, olive, `{"type":"borrower","name":"Baraka Borrower","phone":"+254722000002","clientId":"client-baraka","roles":["RC002"]}`)
+		barakaClient, _ := newClient(t, operator, "1002")
+		invite(t, olive, `{"type":"borrower","name":"Baraka Borrower","phone":"+254722000002","clientId":"`+barakaClient+`","roles":["RC002"]}`)
 		borrower := env.registerPhone(t, "+254722000002", "551903")
 		status, me = borrower.do("GET", "/auth/me", "")
 		require.Equal(t, http.StatusOK, status)
@@ -138,7 +151,8 @@ func TestSeed003Refusals(t *testing.T) {
 	operator := env.admin(t)
 
 	// Wrong channel: a borrower cannot register by email.
-	invite(t, operator, `{"type":"borrower","name":"B","phone":"+254744000004","clientId":"client-b"}`)
+	bClient, _ := newClient(t, operator, "1003")
+	invite(t, operator, `{"type":"borrower","name":"B","phone":"+254744000004","clientId":"`+bClient+`"}`)
 	status, out := env.anon(t).do("POST", "/auth/register/email", `{"tenantId":"demo","email":"b@example.com","code":"123456","password":"long-enough-password"}`)
 	assert.Equal(t, http.StatusUnauthorized, status, "%v", out)
 	code := env.code(t, "+254744000004")
@@ -163,4 +177,66 @@ func TestSeed003Refusals(t *testing.T) {
 	status, out = operator.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"X","email":"not-an-email","associateId":"a"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Equal(t, "email", out["errors"].([]any)[0].(map[string]any)["field"])
+}
+
+// TestNoEscalationOverHTTP replays the attack of issue 8 on the example
+// server: an originator admin holding only RA001 cannot invite an address it
+// controls with RP001 + RA001, nor put into a role a permission it lacks, nor
+// edit its own role; a customer invitation names a client of the tenant.
+func TestNoEscalationOverHTTP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		env := testServer(t, db)
+		operator := env.admin(t)
+		invite(t, operator, `{"type":"originator_admin","name":"Mallory","email":"mallory@lender.example","associateId":"assoc-m","roles":["RA001"]}`)
+		mallory := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"mallory@lender.example","code":"`+env.code(t, "mallory@lender.example")+`","password":"mallory-password-1"}`)
+
+		status, out := mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"Eve","email":"eve@evil.example","associateId":"assoc-e","roles":["RP001","RA001"]}`)
+		assert.Equal(t, http.StatusForbidden, status, "%v", out)
+		_, sent := env.msg.Last("eve@evil.example")
+		assert.False(t, sent)
+		status, out = mallory.do("POST", "/roles", `{"code":"RX1","name":"Escalator","type":"backoffice","permissions":["clnt_mgmt_admin"]}`)
+		assert.Equal(t, http.StatusForbidden, status, "%v", out)
+		status, out = mallory.do("PUT", "/roles/RA001", `{"name":"Security Administrator","permissions":["role_admin","user_admin","clnt_mgmt_admin"]}`)
+		assert.Equal(t, http.StatusForbidden, status, "%v", out)
+		status, out = mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"X","email":"x@lender.example","associateId":"assoc-x","roles":["RP999"]}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)
+		status, out = mallory.do("POST", "/auth/invitations", `{"type":"borrower","name":"B","phone":"+254755000005","clientId":"0190a0b0-0000-7000-8000-00000000dead"}`)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)
+		assert.Equal(t, "clientId", out["errors"].([]any)[0].(map[string]any)["field"])
+
+		// The node operator may.
+		status, out = operator.do("POST", "/roles", `{"code":"RX1","name":"Client admin","type":"backoffice","permissions":["clnt_mgmt_admin"]}`)
+		assert.Equal(t, http.StatusCreated, status, "%v", out)
+	})
+}
+
+// TestNoExistenceOracleOverHTTP: a client that exists but that the caller may
+// not touch answers with the very body of a missing one; a caller without the
+// operation is refused alike for both (issue 8, item 3).
+func TestNoExistenceOracleOverHTTP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		env := testServer(t, db)
+		operator := env.admin(t)
+		_, ref := newClient(t, operator, "2001")
+		status, c := operator.do("GET", "/clients/profile/"+ref, "")
+		require.Equal(t, http.StatusOK, status)
+		const missing = "CNOSUCH01"
+		update := strings.Replace(personBody, `"type":"individual",`, fmt.Sprintf(`"version":%v,`, c["version"]), 1)
+
+		// RP002 updates only its assigned clients (P_RE_002): this one is not.
+		officer := env.registerAgent(t, operator, "+254766000006", "RP002")
+		status, real := officer.do("PUT", "/clients/profile/"+ref, update)
+		statusMissing, gone := officer.do("PUT", "/clients/profile/"+missing, update)
+		assert.Equal(t, http.StatusNotFound, status)
+		assert.Equal(t, statusMissing, status)
+		assert.Equal(t, gone, real, "exists but not yours = missing")
+
+		// RP005 may not view clients at all: refused before any read, alike.
+		helpdesk := env.registerAgent(t, operator, "+254766000007", "RP005")
+		status, real = helpdesk.do("GET", "/clients/profile/"+ref, "")
+		statusMissing, gone = helpdesk.do("GET", "/clients/profile/"+missing, "")
+		assert.Equal(t, http.StatusForbidden, status)
+		assert.Equal(t, statusMissing, status)
+		assert.Equal(t, strings.ReplaceAll(gone["detail"].(string), missing, "REF"), strings.ReplaceAll(real["detail"].(string), ref, "REF"))
+	})
 }

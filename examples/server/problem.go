@@ -51,6 +51,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		p.Errors = verr.Problems
 	case status == http.StatusInternalServerError, status == http.StatusServiceUnavailable:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusNotFound:
+		// One body for every miss: a resource that does not exist and one the
+		// caller may not see answer alike, byte for byte.
+		p.Detail = "no such resource"
 	default:
 		p.Detail = err.Error()
 	}

@@ -18,6 +18,11 @@ func (AllowAll) Authorize(context.Context, authz.Principal, authz.Operation, aut
 	return nil
 }
 
+// AuthorizeOperation always allows.
+func (AllowAll) AuthorizeOperation(context.Context, authz.Principal, authz.Operation) error {
+	return nil
+}
+
 // Tenant returns a tenant with both apps active.
 func Tenant(id string) tenants.Tenant {
 	return tenants.Tenant{
