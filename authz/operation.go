@@ -2,7 +2,7 @@ package authz
 
 // Operation is an action the library authorizes. The client operations carry the
 // seeds' codes (CL001–CL013) so catalogues can name them as the seeds do. The
-// portal (PT…), administration (AD…) and user (US…) codes are this library's own;
+// portal (PT…), administration (AD…), user (US…) and outbox (OB…) codes are this library's own;
 // they are stable and may be stored.
 type Operation string
 
@@ -46,6 +46,12 @@ const (
 	OpBlockUser   Operation = "US003" // block a user
 	OpUnblockUser Operation = "US004" // unblock a user
 	OpAssignRoles Operation = "US005" // replace the roles of a user
+)
+
+// Administration operations: the outbox (effects delivered to the adapters).
+const (
+	OpListEffects  Operation = "OB001" // list a tenant's effects (pending, delivered, parked)
+	OpReplayEffect Operation = "OB002" // replay a parked effect
 )
 
 // opInfo is what the library knows about one operation.
@@ -110,6 +116,10 @@ func (op Operation) info() (opInfo, bool) {
 		return opInfo{Backoffice, false, "Unblock User"}, true
 	case OpAssignRoles:
 		return opInfo{Backoffice, false, "Assign User Roles"}, true
+	case OpListEffects:
+		return opInfo{Backoffice, false, "List Effects"}, true
+	case OpReplayEffect:
+		return opInfo{Backoffice, false, "Replay Effect"}, true
 	}
 	return opInfo{}, false
 }
@@ -123,6 +133,7 @@ func Operations() []Operation {
 		OpPortalListSavings, OpPortalListLoans, OpPortalTransfer,
 		OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole,
 		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles,
+		OpListEffects, OpReplayEffect,
 	}
 }
 

@@ -24,9 +24,14 @@ const (
 	PermRoleList  = "role_list"  // AD001, AD002
 	PermRoleAdmin = "role_admin" // AD001–AD004
 	PermUserAdmin = "user_admin" // US001–US005
+	// PermOutboxAdmin sees the tenant's effects and replays parked ones.
+	PermOutboxAdmin = "outbox_admin" // OB001, OB002
 
 	// RoleSecurityAdmin holds the administration permissions.
 	RoleSecurityAdmin = "RA001"
+	// RoleOperations holds the outbox permission: the people who watch adapter
+	// deliveries and replay the parked ones.
+	RoleOperations = "RO001"
 	// RolePortalViewer may view its own savings and loans (seed 000: "some client
 	// would only have the ability to view their loan and savings data").
 	RolePortalViewer = "RC001"
@@ -149,10 +154,14 @@ func withCommon(s Spec) Spec {
 			Operations: []Operation{OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole}},
 		Permission{Code: PermUserAdmin, Name: "Manage Users", Type: Backoffice,
 			Operations: []Operation{OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles}},
+		Permission{Code: PermOutboxAdmin, Name: "Operate the Outbox", Type: Backoffice,
+			Operations: []Operation{OpListEffects, OpReplayEffect}},
 	)
 	s.Roles = append(s.Roles,
 		Role{Code: RoleSecurityAdmin, Name: "Security Administrator", Type: Backoffice,
 			Permissions: []string{PermRoleAdmin, PermUserAdmin}},
+		Role{Code: RoleOperations, Name: "Operations", Type: Backoffice,
+			Permissions: []string{PermOutboxAdmin}},
 		Role{Code: RolePortalViewer, Name: "Portal Viewer", Type: Customer,
 			Permissions: []string{PermPortalSavings, PermPortalLoans}},
 		Role{Code: RolePortalTransactor, Name: "Portal Transactor", Type: Customer,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -42,10 +43,31 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared hot-path queries, closed by Close
+
+	outboxMaxAttempts int
+	riverOnce         sync.Once
+	riverClient       *river.Client[*sql.Tx]
+	riverErr          error
 }
 
 type options struct {
-	migrate bool
+	migrate     bool
+	maxAttempts int
+}
+
+// DefaultMaxAttempts is how many times the dispatcher tries an effect before it
+// parks it. With the default backoff (1 s doubling to at most 10 min) the last
+// attempt comes about 40 minutes after the first.
+const DefaultMaxAttempts = 12
+
+// WithMaxAttempts sets how many times an effect enqueued through this DB is
+// tried before it is parked (at least 1).
+func WithMaxAttempts(n int) Option {
+	return func(o *options) {
+		if n >= 1 {
+			o.maxAttempts = n
+		}
+	}
 }
 
 // Option configures Open.
@@ -64,7 +86,7 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 //
 // SQLite is pure Go (builds with CGO_ENABLED=0); PostgreSQL goes through pgx.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	o := options{migrate: true}
+	o := options{migrate: true, maxAttempts: DefaultMaxAttempts}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -72,6 +94,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.outboxMaxAttempts = o.maxAttempts
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("storage: open: %w: %w", clientele.ErrUnavailable, err)
@@ -216,7 +239,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
-	return nil
+	return db.migrateRiver(ctx)
 }
 
 // migrationVars fills the templates of the migration files: one set of SQL for both

@@ -26,6 +26,14 @@ func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// EachPooled is Each with a SQLite file (SQLiteFile) instead of :memory:, for
+// tests of concurrency and of the outbox's dispatcher; opts apply to both stores.
+func EachPooled(t *testing.T, fn func(t *testing.T, db *storage.DB), opts ...storage.Option) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLiteFile(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, opts...)) })
+}
+
 // SQLite returns a fresh in-memory store.
 func SQLite(t testing.TB) *storage.DB {
 	t.Helper()
@@ -52,7 +60,7 @@ func PostgresDSN(t testing.TB) string {
 }
 
 // Postgres returns a store on a fresh schema of the test server.
-func Postgres(t testing.TB) *storage.DB {
+func Postgres(t testing.TB, opts ...storage.Option) *storage.DB {
 	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
@@ -77,7 +85,7 @@ func Postgres(t testing.TB) *storage.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := storage.Open(ctx, u.String())
+	db, err := storage.Open(ctx, u.String(), opts...)
 	if err != nil {
 		t.Fatalf("dbtest: open postgres: %v", err)
 	}
@@ -97,4 +105,17 @@ func ensureTrigram(t testing.TB, admin *sql.DB) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("dbtest: create extension pg_trgm: %v", err)
+}
+
+// SQLiteFile returns a fresh store on a SQLite file in a temporary directory:
+// unlike :memory:, it has a pool of connections, so concurrent callers (and
+// the outbox's dispatcher) run as they would in production.
+func SQLiteFile(t testing.TB, opts ...storage.Option) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), "sqlite://"+t.TempDir()+"/clientele.db", opts...)
+	if err != nil {
+		t.Fatalf("dbtest: open sqlite file: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }

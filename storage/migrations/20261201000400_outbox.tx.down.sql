@@ -1,0 +1,3 @@
+DROP TABLE clientele_effect_progress;
+--bun:split
+DROP TABLE clientele_effects;

@@ -1,0 +1,266 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/outbox"
+)
+
+// The River job every effect travels as, and its queue. The job carries only the
+// effect's tenant and key; the effect itself is read from clientele_effects, so
+// what a job says can never disagree with what a caller is shown.
+const (
+	effectJobKind = "clientele_effect"
+	effectQueue   = "clientele_effects"
+)
+
+type effectArgs struct {
+	TenantID string `json:"tenantId"`
+	Key      string `json:"key"`
+}
+
+func (effectArgs) Kind() string { return effectJobKind }
+
+type effectRow struct {
+	bun.BaseModel `bun:"table:clientele_effects"`
+
+	ID         string    `bun:"id,pk"`
+	TenantID   string    `bun:"tenant_id"`
+	Key        string    `bun:"idem_key"`
+	Op         string    `bun:"op"`
+	Target     string    `bun:"target"`
+	EntityKind string    `bun:"entity_kind"`
+	EntityID   string    `bun:"entity_id"`
+	Params     *string   `bun:"params"`
+	Status     string    `bun:"status"`
+	Attempts   int       `bun:"attempts"`
+	LastError  string    `bun:"last_error"`
+	JobID      int64     `bun:"job_id"`
+	CreatedAt  time.Time `bun:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+}
+
+func (r effectRow) record() outbox.Record {
+	rec := outbox.Record{
+		Effect: outbox.Effect{
+			TenantID: r.TenantID, Op: r.Op, Target: outbox.Target(r.Target),
+			Entity: outbox.Entity{Kind: r.EntityKind, ID: r.EntityID}, Key: r.Key,
+		},
+		Status: outbox.Status(r.Status), Attempts: r.Attempts, LastError: r.LastError,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Params != nil {
+		rec.Params = json.RawMessage(*r.Params)
+	}
+	return rec
+}
+
+// riverDriver is River's driver for db's engine, over db's own pool.
+func (db *DB) riverDriver() riverdriver.Driver[*sql.Tx] {
+	if db.dialect == Postgres {
+		return riverdatabasesql.New(db.bun.DB)
+	}
+	return riversqlite.New(db.bun.DB)
+}
+
+// river returns the client that inserts and retries jobs (it works none).
+func (db *DB) river() (*river.Client[*sql.Tx], error) {
+	db.riverOnce.Do(func() {
+		db.riverClient, db.riverErr = river.NewClient(db.riverDriver(), &river.Config{
+			Logger:              quietLogger(),
+			SkipUnknownJobCheck: true,
+		})
+	})
+	if db.riverErr != nil {
+		return nil, fmt.Errorf("storage: outbox: %w", db.riverErr)
+	}
+	return db.riverClient, nil
+}
+
+// migrateRiver creates or upgrades River's tables beside the library's own.
+func (db *DB) migrateRiver(ctx context.Context) error {
+	m, err := rivermigrate.New(db.riverDriver(), &rivermigrate.Config{Logger: quietLogger()})
+	if err != nil {
+		return fmt.Errorf("storage: migrate river: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("storage: migrate river: %w", translate(err))
+	}
+	return nil
+}
+
+// enqueue records effects and inserts their River jobs inside tx, the
+// transaction of the change that implies them. An effect whose key the tenant
+// already used is skipped: it was enqueued before and is delivered once.
+func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []outbox.Effect) error {
+	if len(effects) == 0 {
+		return nil
+	}
+	rc, err := db.river()
+	if err != nil {
+		return err
+	}
+	for _, e := range effects {
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		row := effectRow{
+			ID: id.String(), TenantID: e.TenantID, Key: e.Key, Op: e.Op, Target: string(e.Target),
+			EntityKind: e.Entity.Kind, EntityID: e.Entity.ID, Status: string(outbox.Pending),
+			CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+		}
+		if len(e.Params) > 0 {
+			p := string(e.Params)
+			row.Params = &p
+		}
+		res, err := tx.NewInsert().Model(&row).On("CONFLICT (tenant_id, idem_key) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue
+		}
+		job, err := rc.InsertTx(ctx, tx.Tx, effectArgs{TenantID: e.TenantID, Key: e.Key}, &river.InsertOpts{
+			Queue: effectQueue, MaxAttempts: db.outboxMaxAttempts,
+		})
+		if err != nil {
+			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
+		}
+		if _, err := tx.NewUpdate().Model((*effectRow)(nil)).Set("job_id = ?", job.Job.ID).
+			Where("id = ?", row.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
+		}
+	}
+	return nil
+}
+
+// EffectStore lists and replays the outbox's effects; it implements
+// outbox.Store.
+type EffectStore struct{ db *DB }
+
+var _ outbox.Store = (*EffectStore)(nil)
+
+// Effects returns the effect store.
+func (db *DB) Effects() *EffectStore { return &EffectStore{db: db} }
+
+// List returns up to limit effects of the tenant matching f, oldest first,
+// starting after the effect whose ID is after ("" for the first page).
+func (s *EffectStore) List(ctx context.Context, tenantID string, f outbox.Filter, after string, limit int) ([]outbox.Record, []string, error) {
+	var rows []effectRow
+	q := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID)
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Entity.Kind != "" {
+		q = q.Where("entity_kind = ?", f.Entity.Kind)
+	}
+	if f.Entity.ID != "" {
+		q = q.Where("entity_id = ?", f.Entity.ID)
+	}
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	if err := q.Order("id ASC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, nil, fmt.Errorf("storage: list effects: %w", translate(err))
+	}
+	recs := make([]outbox.Record, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		recs[i], ids[i] = r.record(), r.ID
+	}
+	return recs, ids, nil
+}
+
+// State summarizes, per target adapter, where the effects of one entity stand:
+// parked if any is parked (with its last error), else pending if any is
+// pending, else delivered (or skipped when the tenant has no such adapter).
+func (s *EffectStore) State(ctx context.Context, tenantID string, e outbox.Entity) (map[outbox.Target]outbox.TargetState, error) {
+	var rows []effectRow
+	err := s.db.bun.NewSelect().Model(&rows).Column("target", "status", "last_error", "attempts", "updated_at").
+		Where("tenant_id = ?", tenantID).Where("entity_kind = ?", e.Kind).Where("entity_id = ?", e.ID).
+		Order("id ASC").Limit(1000).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: effect state: %w", translate(err))
+	}
+	out := map[outbox.Target]outbox.TargetState{}
+	for _, r := range rows {
+		out[outbox.Target(r.Target)] = outbox.Fold(out[outbox.Target(r.Target)], r.record())
+	}
+	return out, nil
+}
+
+// Replay makes a parked effect pending again and its job available at once,
+// with entry in the same transaction. An effect that is not parked fails with
+// ErrPrecondition; an unknown key with ErrNotFound.
+func (s *EffectStore) Replay(ctx context.Context, tenantID, key string, entry audit.Entry) (outbox.Record, error) {
+	rc, err := s.db.river()
+	if err != nil {
+		return outbox.Record{}, err
+	}
+	var out outbox.Record
+	err = s.db.inTx(ctx, func(tx bun.Tx) error {
+		var row effectRow
+		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("idem_key = ?", key)
+		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
+			return translate(err)
+		}
+		if outbox.Status(row.Status) != outbox.Parked {
+			return fmt.Errorf("only a parked effect can be replayed; this one is %s: %w", row.Status, clientele.ErrPrecondition)
+		}
+		row.Status, row.UpdatedAt = string(outbox.Pending), entry.At.UTC()
+		if _, err := tx.NewUpdate().Model(&row).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
+			return translate(err)
+		}
+		job, err := rc.JobRetryTx(ctx, tx.Tx, row.JobID)
+		if err != nil {
+			return fmt.Errorf("retry job %d: %w", row.JobID, translate(err))
+		}
+		if job.State != rivertype.JobStateAvailable {
+			// The attempt that parked it is still being finalized (a few
+			// milliseconds); River leaves a running job alone.
+			return fmt.Errorf("the effect's last attempt is still finishing; replay it again in a moment: %w", clientele.ErrConflict)
+		}
+		entry.EntityID = row.ID
+		if err := appendAudit(ctx, tx, entry); err != nil {
+			return err
+		}
+		out = row.record()
+		return nil
+	})
+	if err != nil {
+		return outbox.Record{}, fmt.Errorf("storage: replay effect: %w", err)
+	}
+	return out, nil
+}
+
+// errNoLease: another worker is delivering an effect of the same entity and
+// target; the job is snoozed and tries again shortly.
+var errNoLease = errors.New("entity leased by another worker")
+
+// Enqueue records effects the embedding app declares itself (its own
+// operations, with its own handlers in the dispatcher), in their own
+// transaction.
+func (db *DB) Enqueue(ctx context.Context, effects ...outbox.Effect) error {
+	now := time.Now()
+	return db.inTx(ctx, func(tx bun.Tx) error { return db.enqueue(ctx, tx, now, effects) })
+}

@@ -1,0 +1,206 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/testkit"
+	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// recorder is a handler that counts deliveries per key, fails while failing is
+// set, and checks that no two deliveries of one entity overlap.
+type recorder struct {
+	mu        sync.Mutex
+	delivered map[string]int
+	busy      map[string]bool
+	overlap   atomic.Bool
+	failing   atomic.Bool
+	permanent atomic.Bool
+	calls     atomic.Int64
+}
+
+func newRecorder() *recorder {
+	return &recorder{delivered: map[string]int{}, busy: map[string]bool{}}
+}
+
+func (r *recorder) Deliver(ctx context.Context, d outbox.Delivery) (outbox.Progress, error) {
+	r.calls.Add(1)
+	ent := d.Entity.Kind + "/" + d.Entity.ID + "/" + string(d.Target)
+	r.mu.Lock()
+	if r.busy[ent] {
+		r.overlap.Store(true)
+	}
+	r.busy[ent] = true
+	r.mu.Unlock()
+	time.Sleep(2 * time.Millisecond)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.busy[ent] = false
+	if r.permanent.Load() {
+		return d.Progress, outbox.Permanent(errors.New("adapter refused the request"))
+	}
+	if r.failing.Load() {
+		return d.Progress, errors.New("core banking is down")
+	}
+	r.delivered[d.Key]++
+	return outbox.Progress{Created: true, Version: d.Progress.Version + 1}, nil
+}
+
+func (r *recorder) count(key string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.delivered[key]
+}
+
+func (r *recorder) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.delivered {
+		n += c
+	}
+	return n
+}
+
+func effect(tenant, entity, key string) outbox.Effect {
+	return outbox.Effect{TenantID: tenant, Op: "TEST1", Target: outbox.CoreBanking,
+		Entity: outbox.Entity{Kind: "client", ID: entity}, Key: key}
+}
+
+func startDispatcher(t *testing.T, db *storage.DB, h outbox.Handler, opts ...storage.DispatcherOption) *storage.Dispatcher {
+	t.Helper()
+	opts = append([]storage.DispatcherOption{storage.WithBackoff(10*time.Millisecond, 20*time.Millisecond)}, opts...)
+	d, err := db.NewDispatcher(outbox.Handlers{"TEST1": h}, opts...)
+	require.NoError(t, err)
+	require.NoError(t, d.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = d.Stop(ctx)
+	})
+	return d
+}
+
+func effectState(t *testing.T, db *storage.DB, tenant, key string) outbox.Record {
+	t.Helper()
+	recs, _, err := db.Effects().List(context.Background(), tenant, outbox.Filter{}, "", 1000)
+	require.NoError(t, err)
+	for _, r := range recs {
+		if r.Key == key {
+			return r
+		}
+	}
+	t.Fatalf("no effect %s", key)
+	return outbox.Record{}
+}
+
+func TestOutboxDeliversOnceAfterRestart(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		rec := newRecorder()
+		// Committed while no dispatcher runs: nothing is lost.
+		require.NoError(t, db.Enqueue(ctx, effect("t1", "c1", "k1"), effect("t1", "c1", "k1")))
+		startDispatcher(t, db, rec)
+		require.Eventually(t, func() bool { return rec.count("k1") == 1 }, 10*time.Second, 10*time.Millisecond)
+		// Enqueuing the same key again delivers nothing more.
+		require.NoError(t, db.Enqueue(ctx, effect("t1", "c1", "k1")))
+		time.Sleep(200 * time.Millisecond)
+		assert.Equal(t, 1, rec.count("k1"))
+		r := effectState(t, db, "t1", "k1")
+		assert.Equal(t, outbox.Delivered, r.Status)
+		assert.Equal(t, 1, r.Attempts)
+	})
+}
+
+func TestOutboxParksAndReplays(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant("t1")))
+		rec := newRecorder()
+		rec.failing.Store(true)
+		startDispatcher(t, db, rec)
+		require.NoError(t, db.Enqueue(ctx, effect("t1", "c1", "k-park")))
+		require.Eventually(t, func() bool {
+			return effectState(t, db, "t1", "k-park").Status == outbox.Parked
+		}, 10*time.Second, 20*time.Millisecond)
+		r := effectState(t, db, "t1", "k-park")
+		assert.Equal(t, 3, r.Attempts, "parked after WithMaxAttempts(3)")
+		assert.Contains(t, r.LastError, "core banking is down")
+		state, err := db.Effects().State(ctx, "t1", outbox.Entity{Kind: "client", ID: "c1"})
+		require.NoError(t, err)
+		assert.Equal(t, outbox.Parked, state[outbox.CoreBanking].Status)
+		// Not parked: nothing to replay; unknown key: not found.
+		entry := audit.Entry{TenantID: "t1", Actor: "ops", Operation: "OB002", EntityType: "effect", At: time.Now()}
+		_, err = db.Effects().Replay(ctx, "t2", "k-park", entry)
+		assert.Error(t, err)
+
+		rec.failing.Store(false)
+		// The job may still be finishing the attempt that parked it: a replay
+		// then says so (a conflict) and changes nothing.
+		require.Eventually(t, func() bool {
+			_, err = db.Effects().Replay(ctx, "t1", "k-park", entry)
+			return !errors.Is(err, clientele.ErrConflict)
+		}, 5*time.Second, 10*time.Millisecond)
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return rec.count("k-park") == 1 }, 10*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool {
+			return effectState(t, db, "t1", "k-park").Status == outbox.Delivered
+		}, 5*time.Second, 10*time.Millisecond)
+		_, err = db.Effects().Replay(ctx, "t1", "k-park", entry)
+		assert.Error(t, err, "a delivered effect is not replayed")
+		time.Sleep(100 * time.Millisecond)
+		assert.Equal(t, 1, rec.count("k-park"))
+	}, storage.WithMaxAttempts(3))
+}
+
+func TestOutboxPermanentFailureParksAtOnce(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		rec := newRecorder()
+		rec.permanent.Store(true)
+		startDispatcher(t, db, rec)
+		require.NoError(t, db.Enqueue(context.Background(), effect("t1", "c1", "k-perm")))
+		require.Eventually(t, func() bool {
+			return effectState(t, db, "t1", "k-perm").Status == outbox.Parked
+		}, 10*time.Second, 20*time.Millisecond)
+		assert.Equal(t, 1, effectState(t, db, "t1", "k-perm").Attempts)
+	})
+}
+
+func TestOutboxTwoDispatchersDeliverEachOnce(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		rec := newRecorder()
+		startDispatcher(t, db, rec)
+		startDispatcher(t, db, rec)
+		const n = 60
+		var g sync.WaitGroup
+		for i := range n {
+			g.Add(1)
+			go func() {
+				defer g.Done()
+				// Ten entities, so effects of one entity compete for its lease.
+				assert.NoError(t, db.Enqueue(ctx, effect("t1", fmt.Sprintf("c%d", i%10), fmt.Sprintf("k%d", i))))
+			}()
+		}
+		g.Wait()
+		require.Eventually(t, func() bool { return rec.total() == n }, 20*time.Second, 20*time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
+		for i := range n {
+			assert.Equal(t, 1, rec.count(fmt.Sprintf("k%d", i)), "k%d", i)
+		}
+		assert.False(t, rec.overlap.Load(), "two deliveries of one entity overlapped")
+	})
+}
