@@ -148,7 +148,7 @@ func openSQLite(path string) (*DB, error) {
 		sqldb.SetConnMaxLifetime(0)
 		sqldb.SetConnMaxIdleTime(0)
 	}
-	return &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: SQLite}, nil
+	return newDB(sqldb, SQLite), nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -170,7 +170,20 @@ func openPostgres(dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: Postgres}, nil
+	return newDB(sqldb, Postgres), nil
+}
+
+// newDB wraps a pool of the given engine.
+func newDB(sqldb *sql.DB, d Dialect) *DB {
+	r := &txResolver{}
+	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts}
+	if d == Postgres {
+		db.bun = bun.NewDB(sqldb, pgdialect.New(), bun.WithConnResolver(r))
+	} else {
+		db.bun = bun.NewDB(sqldb, sqlitedialect.New(), bun.WithConnResolver(r))
+	}
+	r.db = db
+	return db
 }
 
 // SQL returns the connection pool, for health checks, metrics and the embedding
@@ -192,8 +205,20 @@ func (db *DB) Close() error {
 	return db.bun.Close()
 }
 
-// prepared returns query prepared once for the life of db.
+// prepared returns query prepared once for the life of db, bound to the
+// transaction ctx carries, if any.
 func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, err := db.preparedOnPool(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := db.txFrom(ctx); ok {
+		return tx.Tx.StmtContext(ctx, st), nil
+	}
+	return st, nil
+}
+
+func (db *DB) preparedOnPool(ctx context.Context, query string) (*sql.Stmt, error) {
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
 	if st, ok := db.stmts[query]; ok {
@@ -269,13 +294,6 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// inTx runs fn in a transaction. On PostgreSQL callers lock rows they change with
-// forUpdate; SQLite transactions take the write lock at BEGIN.
-func (db *DB) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
-	return err
 }
 
 // forUpdate adds FOR UPDATE where the dialect has it.

@@ -43,7 +43,11 @@ func (s *TenantStore) Create(ctx context.Context, t tenants.Tenant) error {
 		return err
 	}
 	row := tenantRow{ID: t.ID, Name: t.Name, Preset: t.Preset, Apps: string(apps), ClientPortal: t.ClientPortal, Settings: string(settings), CreatedAt: t.CreatedAt.UTC()}
-	if _, err := s.db.bun.NewInsert().Model(&row).Exec(ctx); err != nil {
+	err = s.db.inTx(ctx, func(tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(&row).Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("storage: create tenant %s: %w", t.ID, translate(err))
 	}
 	return nil

@@ -31,7 +31,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 func EachPooled(t *testing.T, fn func(t *testing.T, db *storage.DB), opts ...storage.Option) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLiteFile(t, opts...)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, PostgresWith(t, opts...)) })
 }
 
 // SQLite returns a fresh in-memory store.
@@ -60,7 +60,13 @@ func PostgresDSN(t testing.TB) string {
 }
 
 // Postgres returns a store on a fresh schema of the test server.
-func Postgres(t testing.TB, opts ...storage.Option) *storage.DB {
+func Postgres(t testing.TB) *storage.DB {
+	t.Helper()
+	return PostgresWith(t)
+}
+
+// PostgresWith is Postgres with options for storage.Open.
+func PostgresWith(t testing.TB, opts ...storage.Option) *storage.DB {
 	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
