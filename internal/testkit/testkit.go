@@ -22,7 +22,7 @@ func (AllowAll) Authorize(context.Context, authz.Principal, authz.Operation, aut
 func Tenant(id string) tenants.Tenant {
 	return tenants.Tenant{
 		ID: id, Name: "Tenant " + id, Preset: "retail-engine",
-		Apps:      map[tenants.App]tenants.AppState{tenants.Backoffice: tenants.AppActive, tenants.Retail: tenants.AppActive},
+		Apps:      map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
 		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 }
