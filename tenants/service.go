@@ -274,7 +274,7 @@ func parseCursor(cursor string, limit int, verr *clientele.ValidationError) keys
 type Change struct {
 	// Version is the version the caller read; a newer one in the store makes the
 	// update fail with clientele.ErrConflict and change nothing.
-	Version int64 `json:"version"`
+	Version int64   `json:"version"`
 	Name    *string `json:"name,omitempty"`
 	// Preset may only repeat the tenant's preset: changing it fails with
 	// clientele.ErrPrecondition (see Update).
