@@ -499,4 +499,3 @@ func TestServiceUpdateAndAuditInOneTransaction(t *testing.T) {
 		assert.Len(t, auditOf(t, db, "bank"), 1)
 	})
 }
-
