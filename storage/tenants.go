@@ -195,6 +195,8 @@ func (s *TenantStore) Update(ctx context.Context, id string, change func(*tenant
 		if entry.At.IsZero() {
 			entry.At = time.Now()
 		}
+		// The entry records a change to this tenant, in this tenant's log.
+		entry.TenantID, entry.EntityType, entry.EntityID = id, tenants.AuditEntity, id
 		next.Version, next.CreatedAt, next.UpdatedAt = cur.Version+1, cur.CreatedAt, entry.At.UTC().Truncate(time.Microsecond)
 		nrow, err := toTenantRow(next)
 		if err != nil {
