@@ -79,8 +79,9 @@ type Store interface {
 //   - An active originator admin or node operator of any other tenant may read
 //     its own tenant (Get) and nothing else; another tenant is
 //     clientele.ErrNotFound to it, exactly as a missing one.
-//   - Everyone else (other users, customers, blocked or unknown users) is
-//     refused with clientele.ErrForbidden.
+//   - Every other call is refused with clientele.ErrForbidden: any call by
+//     other users, customers, blocked, invited or unknown users, and Create,
+//     List and Update by anyone but the node operator.
 //
 // The operations' codes (authz.OpCreateTenant …) appear in audit entries and
 // errors.
