@@ -25,6 +25,13 @@
 //	US001        invite user           US002  list users
 //	US003        block user            US004  unblock user
 //	US005        assign user roles
+//	TN001        list tenants          TN002  view tenant
+//	TN003        create tenant         TN004  update tenant
+//
+// No preset permission grants TN001–TN004, so the presets' catalogues deny them
+// to every principal: the tenants service authorizes them itself, for the node operator,
+// because a tenant's catalogue and subscriptions are what they change (a tenant
+// whose app is switched off must still be switchable back on).
 //
 // The codes are stable and may be stored. Operation.Changes reports the
 // operations that change a client or what belongs to it (CL003, CL004, CL005,

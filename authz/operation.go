@@ -2,8 +2,8 @@ package authz
 
 // Operation is an action the library authorizes. The client operations carry the
 // seeds' codes (CL001–CL013) so catalogues can name them as the seeds do. The
-// portal (PT…), administration (AD…), user (US…) and outbox (OB…) codes are this library's own;
-// they are stable and may be stored.
+// portal (PT…), administration (AD…), user (US…), tenant (TN…) and outbox (OB…)
+// codes are this library's own; they are stable and may be stored.
 type Operation string
 
 // Client operations of seeds 001 and 002.
@@ -46,6 +46,18 @@ const (
 	OpBlockUser   Operation = "US003" // block a user
 	OpUnblockUser Operation = "US004" // unblock a user
 	OpAssignRoles Operation = "US005" // replace the roles of a user
+)
+
+// Tenant administration (the tenants service). No preset permission grants
+// them: a tenant's catalogue and subscriptions are what they change, so the
+// tenants service authorizes them itself, for the node operator (see package
+// tenants), and the presets' catalogues deny them to everyone. They are listed
+// here so that audit entries and errors carry stable codes.
+const (
+	OpListTenants  Operation = "TN001" // list the tenants of the deployment
+	OpViewTenant   Operation = "TN002" // read one tenant
+	OpCreateTenant Operation = "TN003" // create a tenant
+	OpUpdateTenant Operation = "TN004" // change apps, portal switch, settings, name
 )
 
 // Administration operations: the outbox (effects delivered to the adapters).
@@ -116,6 +128,14 @@ func (op Operation) info() (opInfo, bool) {
 		return opInfo{Backoffice, false, "Unblock User"}, true
 	case OpAssignRoles:
 		return opInfo{Backoffice, false, "Assign User Roles"}, true
+	case OpListTenants:
+		return opInfo{Backoffice, false, "List Tenants"}, true
+	case OpViewTenant:
+		return opInfo{Backoffice, false, "View Tenant"}, true
+	case OpCreateTenant:
+		return opInfo{Backoffice, false, "Create Tenant"}, true
+	case OpUpdateTenant:
+		return opInfo{Backoffice, false, "Update Tenant"}, true
 	case OpListEffects:
 		return opInfo{Backoffice, false, "List Effects"}, true
 	case OpReplayEffect:
@@ -133,6 +153,7 @@ func Operations() []Operation {
 		OpPortalListSavings, OpPortalListLoans, OpPortalTransfer,
 		OpListPermissions, OpListRoles, OpCreateRole, OpUpdateRole,
 		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles,
+		OpListTenants, OpViewTenant, OpCreateTenant, OpUpdateTenant,
 		OpListEffects, OpReplayEffect,
 	}
 }

@@ -23,7 +23,7 @@ func Example() {
 	defer db.Close()
 	_ = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: "bank", Name: "Example Bank", Preset: authz.PresetRetailEngine,
-		Apps: map[tenants.App]tenants.AppState{tenants.Retail: tenants.AppActive},
+		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
 	})
 	az, _ := authz.New(db.Authz(), db.Authz())
 	svc, _ := clients.New(db.Clients(), az)

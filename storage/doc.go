@@ -11,7 +11,8 @@
 // (JSONB and TIMESTAMPTZ, and a trigram index for name search, on PostgreSQL).
 //
 // Behaviour every store keeps:
-//   - Every query filters on the tenant; no method reads across tenants.
+//   - Every query filters on the tenant; no method reads across tenants except
+//     TenantStore's, which serve the deployment's node operator.
 //   - Updates run in a transaction through a callback (the row is locked with
 //     SELECT … FOR UPDATE on PostgreSQL; SQLite transactions take the write lock at
 //     BEGIN) and are guarded by the row's version.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 )
@@ -16,7 +17,12 @@ func ExampleOpen() {
 		panic(err)
 	}
 	defer db.Close()
-	err = db.Tenants().Create(ctx, tenants.Tenant{ID: "bank", Name: "Example Bank", Preset: "retail-engine"})
+	// A tenant is built on one of the two presets and subscribes to apps; the
+	// Retail Engine preset's policy P_RE_001 needs apps.retail active.
+	err = db.Tenants().Create(ctx, tenants.Tenant{
+		ID: "bank", Name: "Example Bank", Preset: authz.PresetRetailEngine,
+		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
+	})
 	fmt.Println(db.Dialect(), err)
 	t, _ := db.Tenants().Get(ctx, "bank")
 	fmt.Println(t.Name)

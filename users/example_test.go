@@ -32,7 +32,7 @@ func Example() {
 	ctx := context.Background()
 	db := must(storage.Open(ctx, "sqlite://:memory:"))
 	defer db.Close()
-	if err := db.Tenants().Create(ctx, tenants.Tenant{ID: "bank", Name: "Demo Bank", CreatedAt: time.Now()}); err != nil {
+	if err := db.Tenants().Create(ctx, tenants.Tenant{ID: "bank", Name: "Demo Bank", Preset: authz.PresetRetailEngine, CreatedAt: time.Now()}); err != nil {
 		log.Fatal(err)
 	}
 	// The Retail Engine preset; RA001 (security administrator) may manage users.

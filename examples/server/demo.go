@@ -26,7 +26,7 @@ const (
 func (a *app) seedDemo(ctx context.Context) (string, error) {
 	err := a.db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
-		Apps:         map[tenants.App]tenants.AppState{tenants.Backoffice: tenants.AppActive, tenants.Retail: tenants.AppActive},
+		Apps:         map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
 		ClientPortal: true,
 		CreatedAt:    time.Now().UTC(),
 	})

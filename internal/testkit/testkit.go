@@ -27,7 +27,7 @@ func (AllowAll) AuthorizeOperation(context.Context, authz.Principal, authz.Opera
 func Tenant(id string) tenants.Tenant {
 	return tenants.Tenant{
 		ID: id, Name: "Tenant " + id, Preset: "retail-engine",
-		Apps:      map[tenants.App]tenants.AppState{tenants.Backoffice: tenants.AppActive, tenants.Retail: tenants.AppActive},
+		Apps:      map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
 		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 }

@@ -1,0 +1,3 @@
+ALTER TABLE tenants DROP COLUMN updated_at;
+--bun:split
+ALTER TABLE tenants DROP COLUMN version;
