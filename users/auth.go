@@ -100,7 +100,16 @@ func (s *Service) find(ctx context.Context, tenantID string, k Key) (*Account, e
 // burn does the work of a hash check that has nothing to check, so a miss takes
 // as long as a hit.
 func (s *Service) burn(ctx context.Context, secretText string) {
-	_, _ = s.hasher.Verify(ctx, "", secretText)
+	_, _ = s.verify(ctx, "", secretText)
+}
+
+// verify checks given against the PHC string encoded; with encoded "" it does
+// the same work against a dummy hash and reports false.
+func (s *Service) verify(ctx context.Context, encoded, given string) (bool, error) {
+	if s.observe != nil {
+		s.observe(ctx, encoded != "", given)
+	}
+	return s.hasher.Verify(ctx, encoded, given)
 }
 
 // redeemInvitation checks code against the live invitation code of a (nil for
@@ -119,7 +128,7 @@ func (s *Service) redeemInvitation(ctx context.Context, a *Account, code string,
 	if err != nil {
 		return Code{}, err
 	}
-	ok, err := s.hasher.Verify(ctx, c.Hash, code)
+	ok, err := s.verify(ctx, c.Hash, code)
 	if err != nil {
 		return Code{}, err
 	}
@@ -441,7 +450,7 @@ func (s *Service) login(ctx context.Context, a *Account, method Channel, given s
 		s.burn(ctx, given)
 		return Session{}, ErrInvalidCredentials
 	}
-	ok, err := s.hasher.Verify(ctx, hashOf(a), given)
+	ok, err := s.verify(ctx, hashOf(a), given)
 	if err != nil {
 		return Session{}, err
 	}
