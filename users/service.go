@@ -163,8 +163,9 @@ func WithCodeTTL(email, sms time.Duration) Option {
 	return func(s *Service) { s.emailCodeTTL, s.smsCodeTTL = email, sms }
 }
 
-// WithLockout sets how many consecutive failed logins lock an account (default
-// 5) and for how long (default 15 min).
+// WithLockout sets how many password or PIN attempts a lockout window allows
+// (default 5; the attempt that reaches it locks the account) and how long the
+// lock lasts (default 15 min). See the package documentation, "Attempt limits".
 func WithLockout(failures int, d time.Duration) Option {
 	return func(s *Service) { s.maxLoginFailures, s.lockout = failures, d }
 }
