@@ -304,12 +304,12 @@ func (s *UserStore) Change(ctx context.Context, tenantID, userID string, fn func
 		if ch.Consume != "" {
 			res, err := tx.NewUpdate().Model((*userCodeRow)(nil)).Set("used_at = ?", at).
 				Where("tenant_id = ?", tenantID).Where("user_id = ?", userID).Where("id = ?", ch.Consume).
-				Where("used_at IS NULL").Where("attempts = ?", ch.ConsumeAttempts).Exec(ctx)
+				Where("used_at IS NULL").Exec(ctx)
 			if err != nil {
 				return translate(err)
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return users.ErrCodeRaced
+				return users.ErrCodeUsed
 			}
 		}
 		if len(ch.RevokeCodes) > 0 {
@@ -394,16 +394,25 @@ func (s *UserStore) CodeByDigest(ctx context.Context, tenantID string, purpose u
 	return row.code(), nil
 }
 
-// FailCode implements users.Store.
-func (s *UserStore) FailCode(ctx context.Context, tenantID, codeID string, seenAttempts int) (bool, error) {
-	res, err := s.db.bun.NewUpdate().Model((*userCodeRow)(nil)).Set("attempts = attempts + 1").
-		Where("tenant_id = ?", tenantID).Where("id = ?", codeID).
-		Where("used_at IS NULL").Where("attempts = ?", seenAttempts).Exec(ctx)
+// ReserveCode implements users.Store with one conditional UPDATE … RETURNING:
+// the newest unused code's attempts go up by one only while they are below
+// limit. On PostgreSQL a concurrent UPDATE of the row waits for the first to
+// commit and then re-checks the conditions against the new count; on SQLite
+// the statement runs under the database's write lock. Either way the count
+// never passes limit, and each caller that got the code got its own count.
+func (s *UserStore) ReserveCode(ctx context.Context, tenantID, userID string, purpose users.Purpose, limit int) (users.Code, error) {
+	live := s.db.bun.NewSelect().Table("user_codes").Column("id").
+		Where("tenant_id = ?", tenantID).Where("user_id = ?", userID).Where("purpose = ?", string(purpose)).
+		Where("used_at IS NULL").OrderExpr("created_at DESC, id DESC").Limit(1)
+	var row userCodeRow
+	err := s.db.bun.NewUpdate().Model(&row).Set("attempts = attempts + 1").
+		Where("id = (?)", live).Where("tenant_id = ?", tenantID).
+		Where("used_at IS NULL").Where("attempts < ?", limit).
+		Returning("*").Scan(ctx)
 	if err != nil {
-		return false, translate(err)
+		return users.Code{}, fmt.Errorf("code: %w", translate(err))
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return row.code(), nil
 }
 
 // sessionQuery is Authenticate's look-up: the unique token index, then the

@@ -3,7 +3,9 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,22 +150,10 @@ func TestUserStoreChange(t *testing.T) {
 		_, err = s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
 		require.NoError(t, err)
 
-		// A consume with a stale attempt count aborts the whole change.
-		ok, err := s.FailCode(ctx, "t1", c.ID, 0)
+		// A reservation counts an attempt and leaves the code live.
+		rc, err := s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, users.MaxCodeAttempts)
 		require.NoError(t, err)
-		assert.True(t, ok)
-		ok, err = s.FailCode(ctx, "t1", c.ID, 0)
-		require.NoError(t, err)
-		assert.False(t, ok, "a stale count is not counted twice")
-		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
-			ch.Account.User.State = users.Active
-			ch.Consume, ch.ConsumeAttempts = c.ID, 0
-			return nil
-		})
-		assert.ErrorIs(t, err, users.ErrCodeRaced)
-		got, err = s.Get(ctx, "t1", u1)
-		require.NoError(t, err)
-		assert.Equal(t, users.Invited, got.User.State)
+		assert.Equal(t, 1, rc.Attempts)
 
 		// A full change: consume, issue a ticket, open a session, audit.
 		ticket := code("t1", u1, "ticket-1", users.PurposePINTicket, "digest-1")
@@ -175,7 +165,7 @@ func TestUserStoreChange(t *testing.T) {
 			ch.Account.User.State, ch.Account.User.ActivatedAt = users.Active, at
 			ch.Account.PINHash = "pin-hash"
 			ch.Account.FailedLogins, ch.Account.LockedUntil = 2, at.Add(time.Hour)
-			ch.Consume, ch.ConsumeAttempts = c.ID, 1
+			ch.Consume = c.ID
 			ch.Issue = []users.Code{ticket}
 			ch.Session = &sess
 			ch.Audit = &e
@@ -191,6 +181,19 @@ func TestUserStoreChange(t *testing.T) {
 		assert.Equal(t, at.Add(time.Hour), got.LockedUntil)
 		_, err = s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
 		assert.ErrorIs(t, err, clientele.ErrNotFound, "consumed")
+
+		// Consuming a used code aborts the whole change.
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.Account.User.Name = "changed"
+			ch.Consume = c.ID
+			return nil
+		})
+		assert.ErrorIs(t, err, users.ErrCodeUsed)
+		assert.ErrorIs(t, err, clientele.ErrConflict)
+		got, err = s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, "N "+u1, got.User.Name, "nothing written")
+		assert.Equal(t, int64(2), got.User.Version)
 		tk, err := s.CodeByDigest(ctx, "t1", users.PurposePINTicket, "digest-1")
 		require.NoError(t, err)
 		assert.Equal(t, ticket, tk)
@@ -292,34 +295,172 @@ func TestUserStoreList(t *testing.T) {
 	})
 }
 
-// TestUserStoreConcurrentCodeAttempts: concurrent wrong guesses seen with the same
-// count are counted once each at most, and never past what was seen.
-func TestUserStoreConcurrentCodeAttempts(t *testing.T) {
+// eachConcurrent runs fn on stores where concurrent transactions really run
+// side by side: a WAL SQLite file (an in-memory SQLite store has a single
+// connection) and PostgreSQL.
+func eachConcurrent(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
+	t.Helper()
+	t.Run("sqlite-file", func(t *testing.T) {
+		db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "users.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		fn(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) { fn(t, dbtest.Postgres(t)) })
+}
+
+// together runs f(i) for i in [0, n) on n goroutines released at once by a
+// start barrier, and waits for them all.
+func together(n int, f func(i int)) {
+	start := make(chan struct{})
+	var ready, done sync.WaitGroup
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			f(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+}
+
+func TestUserStoreReserveCode(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
 		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		counted := 0
-		for range 8 {
-			wg.Go(func() {
-				ok, err := s.FailCode(ctx, "t1", c.ID, 0)
-				assert.NoError(t, err)
-				if ok {
-					mu.Lock()
-					counted++
-					mu.Unlock()
-				}
-			})
+
+		// Each reservation gets the next count, up to the limit.
+		for n := 1; n <= 3; n++ {
+			got, err := s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 3)
+			require.NoError(t, err)
+			want := c
+			want.Attempts = n
+			assert.Equal(t, want, got)
 		}
-		wg.Wait()
-		assert.Equal(t, 1, counted)
 		lc, err := s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
 		require.NoError(t, err)
-		assert.Equal(t, 1, lc.Attempts)
+		assert.Equal(t, 3, lc.Attempts)
+		_, err = s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 3)
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "out of attempts")
+		lc, err = s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+		assert.Equal(t, 3, lc.Attempts, "a refused reservation counts nothing")
+
+		// Another tenant, user or purpose has no such code.
+		for _, k := range []struct {
+			tenant, user string
+			purpose      users.Purpose
+		}{{"t2", u1, users.PurposeInvitation}, {"t1", u2, users.PurposeInvitation}, {"t1", u1, users.PurposePINTicket}} {
+			_, err = s.ReserveCode(ctx, k.tenant, k.user, k.purpose, 5)
+			assert.ErrorIs(t, err, clientele.ErrNotFound, "%+v", k)
+		}
+
+		// A fresh code (reinvitation) is the live one: it starts from zero.
+		fresh := code("t1", u1, "code-2", users.PurposeInvitation, "h2")
+		fresh.CreatedAt = t0.Add(time.Minute)
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.RevokeCodes = []users.Purpose{users.PurposeInvitation}
+			ch.Issue = []users.Code{fresh}
+			return nil
+		})
+		require.NoError(t, err)
+		got, err := s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 3)
+		require.NoError(t, err)
+		assert.Equal(t, "code-2", got.ID)
+		assert.Equal(t, 1, got.Attempts)
+
+		// A consumed code takes no more reservations.
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.Consume = fresh.ID
+			return nil
+		})
+		require.NoError(t, err)
+		_, err = s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 3)
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "used")
+	})
+}
+
+// TestUserStoreReserveCodeConcurrent: however many reserve at once, exactly
+// limit get the code, each with its own count.
+func TestUserStoreReserveCodeConcurrent(t *testing.T) {
+	eachConcurrent(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		const n, limit = 60, users.MaxCodeAttempts
+		var mu sync.Mutex
+		var counts []int
+		refused := 0
+		together(n, func(int) {
+			got, err := s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, limit)
+			mu.Lock()
+			defer mu.Unlock()
+			if errors.Is(err, clientele.ErrNotFound) {
+				refused++
+				return
+			}
+			if assert.NoError(t, err) {
+				counts = append(counts, got.Attempts)
+			}
+		})
+		assert.ElementsMatch(t, []int{1, 2, 3, 4, 5}, counts)
+		assert.Equal(t, n-limit, refused)
+		lc, err := s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+		assert.Equal(t, limit, lc.Attempts)
+	})
+}
+
+// TestUserStoreChangeConcurrent: concurrent Changes of one account run one
+// after the other, each seeing what the last wrote (login reservations count
+// on it), and of several consuming one code exactly one succeeds.
+func TestUserStoreChangeConcurrent(t *testing.T) {
+	eachConcurrent(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		const n = 60
+		together(n, func(int) {
+			_, err := s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+				ch.Account.FailedLogins++
+				return nil
+			})
+			assert.NoError(t, err)
+		})
+		got, err := s.Get(ctx, "t1", u1)
+		require.NoError(t, err)
+		assert.Equal(t, n, got.FailedLogins, "no increment lost")
+		assert.Equal(t, int64(1+n), got.User.Version)
+
+		var consumed, used atomic.Int64
+		together(n, func(int) {
+			_, err := s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+				ch.Consume = c.ID
+				return nil
+			})
+			switch {
+			case err == nil:
+				consumed.Add(1)
+			case errors.Is(err, users.ErrCodeUsed):
+				used.Add(1)
+			default:
+				assert.NoError(t, err)
+			}
+		})
+		assert.Equal(t, int64(1), consumed.Load())
+		assert.Equal(t, int64(n-1), used.Load())
 	})
 }
 

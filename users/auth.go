@@ -100,37 +100,43 @@ func (s *Service) find(ctx context.Context, tenantID string, k Key) (*Account, e
 // burn does the work of a hash check that has nothing to check, so a miss takes
 // as long as a hit.
 func (s *Service) burn(ctx context.Context, secretText string) {
-	_, _ = s.hasher.Verify(ctx, "", secretText)
+	_, _ = s.verify(ctx, "", secretText)
+}
+
+// verify checks given against the PHC string encoded; with encoded "" it does
+// the same work against a dummy hash and reports false.
+func (s *Service) verify(ctx context.Context, encoded, given string) (bool, error) {
+	if s.observe != nil {
+		s.observe(ctx, encoded != "", given)
+	}
+	return s.hasher.Verify(ctx, encoded, given)
 }
 
 // redeemInvitation checks code against the live invitation code of a (nil for
-// an unknown user). A wrong code counts an attempt; after MaxCodeAttempts the
-// code is dead. It says "expired" only to a caller who knows the code.
+// an unknown user). It reserves an attempt before it compares (Store.ReserveCode):
+// at most MaxCodeAttempts comparisons are ever made with one code, however many
+// guesses arrive at once. Every failure (unknown user, no live code, attempts
+// spent, expired, wrong) is ErrInvalidCode after one hash's work. A right code
+// is not yet used: activate consumes it.
 func (s *Service) redeemInvitation(ctx context.Context, a *Account, code string, now time.Time) (Code, error) {
 	if a == nil || a.User.State != Invited {
 		s.burn(ctx, code)
 		return Code{}, ErrInvalidCode
 	}
-	c, err := s.store.LiveCode(ctx, a.User.TenantID, a.User.ID, PurposeInvitation)
-	if errors.Is(err, clientele.ErrNotFound) || (err == nil && c.Attempts >= MaxCodeAttempts) {
+	c, err := s.store.ReserveCode(ctx, a.User.TenantID, a.User.ID, PurposeInvitation, MaxCodeAttempts)
+	if errors.Is(err, clientele.ErrNotFound) || (err == nil && !now.Before(c.ExpiresAt)) {
 		s.burn(ctx, code)
 		return Code{}, ErrInvalidCode
 	}
 	if err != nil {
 		return Code{}, err
 	}
-	ok, err := s.hasher.Verify(ctx, c.Hash, code)
+	ok, err := s.verify(ctx, c.Hash, code)
 	if err != nil {
 		return Code{}, err
 	}
 	if !ok {
-		if _, err := s.store.FailCode(ctx, c.TenantID, c.ID, c.Attempts); err != nil {
-			return Code{}, err
-		}
 		return Code{}, ErrInvalidCode
-	}
-	if !now.Before(c.ExpiresAt) {
-		return Code{}, ErrCodeExpired
 	}
 	return c, nil
 }
@@ -149,25 +155,31 @@ func (s *Service) newSession(u User, method Channel, now time.Time) (string, *Se
 }
 
 // activate finishes a registration: in one transaction it consumes the code,
-// applies set to the account, marks it active, and opens a session.
-func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, set func(*Account)) (Session, error) {
+// applies set to the account, marks it active, and opens a session. When a
+// concurrent registration got there first (the code is used or the user no
+// longer invited) it returns lost, the error every other failure of the flow
+// gives.
+func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, lost error, set func(*Account)) (Session, error) {
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {
 		return Session{}, err
 	}
 	u, err := s.store.Change(ctx, a.User.TenantID, a.User.ID, func(ch *Change) error {
 		if ch.Account.User.State != Invited {
-			return ErrCodeRaced
+			return lost
 		}
 		set(&ch.Account)
 		ch.Account.User.State, ch.Account.User.ActivatedAt, ch.Account.User.UpdatedAt = Active, now, now
 		ch.At = now
-		ch.Consume, ch.ConsumeAttempts = c.ID, c.Attempts
+		ch.Consume = c.ID
 		ch.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
 		ch.Session = rec
 		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditRegister, a.User.ID, now, "state", string(method))
 		return nil
 	})
+	if errors.Is(err, ErrCodeUsed) {
+		return Session{}, lost
+	}
 	if err != nil {
 		return Session{}, err
 	}
@@ -203,7 +215,7 @@ func (s *Service) RegisterEmail(ctx context.Context, in RegisterEmailInput) (Ses
 	if err != nil {
 		return Session{}, fmt.Errorf("users: register: %w", err)
 	}
-	sess, err := s.activate(ctx, a, c, ChannelEmail, now, func(acc *Account) { acc.PasswordHash = h })
+	sess, err := s.activate(ctx, a, c, ChannelEmail, now, ErrInvalidCode, func(acc *Account) { acc.PasswordHash = h })
 	if err != nil {
 		return Session{}, fmt.Errorf("users: register: %w", err)
 	}
@@ -271,7 +283,7 @@ func (s *Service) RegisterSocial(ctx context.Context, in SocialInput) (Session, 
 	if !now.Before(c.ExpiresAt) {
 		return Session{}, fmt.Errorf("users: register: the invitation %w", ErrCodeExpired)
 	}
-	sess, err := s.activate(ctx, a, c, ChannelSocial, now, func(acc *Account) {
+	sess, err := s.activate(ctx, a, c, ChannelSocial, now, ErrNoInvitation, func(acc *Account) {
 		acc.User.SocialProvider, acc.SocialSubject = as.Provider, as.Subject
 	})
 	if err != nil {
@@ -312,16 +324,19 @@ func (s *Service) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (Ticket,
 		Hash: secret.Digest(token), ExpiresAt: now.Add(s.ticketTTL), CreatedAt: now}
 	_, err = s.store.Change(ctx, in.TenantID, a.User.ID, func(ch *Change) error {
 		if ch.Account.User.State != Invited {
-			return ErrCodeRaced
+			return ErrInvalidCode
 		}
 		ch.At = now
 		ch.Account.User.UpdatedAt = now
-		ch.Consume, ch.ConsumeAttempts = c.ID, c.Attempts
+		ch.Consume = c.ID
 		ch.RevokeCodes = []Purpose{PurposePINTicket}
 		ch.Issue = []Code{t}
 		ch.Audit = s.entry(in.TenantID, a.User.ID, AuditPhoneVerified, a.User.ID, now, "phone")
 		return nil
 	})
+	if errors.Is(err, ErrCodeUsed) {
+		err = ErrInvalidCode
+	}
 	if err != nil {
 		return Ticket{}, fmt.Errorf("users: verify phone: %w", err)
 	}
@@ -375,7 +390,7 @@ func (s *Service) SetPIN(ctx context.Context, in SetPINInput) (Session, error) {
 		}
 		did = d.DID
 	}
-	sess, err := s.activate(ctx, &a, t, ChannelPhone, now, func(acc *Account) {
+	sess, err := s.activate(ctx, &a, t, ChannelPhone, now, ErrInvalidTicket, func(acc *Account) {
 		acc.PINHash = h
 		if did != "" {
 			acc.User.DID = did
@@ -432,31 +447,54 @@ func (s *Service) LoginPIN(ctx context.Context, in PINLoginInput) (Session, erro
 	return sess, nil
 }
 
+// errLockedOut is what reserveLogin's Change returns to refuse an attempt; it
+// never leaves the package (login answers ErrInvalidCredentials).
+var errLockedOut = errors.New("users: login attempt refused: locked out")
+
 // login checks a password or PIN against a (nil for an unknown user) and opens
-// a session. Every failure before the secret checks out is ErrInvalidCredentials
-// and costs one hash; failures count towards the lockout.
+// a session. It reserves the attempt before it compares (reserveLogin), so at
+// most maxLoginFailures comparisons are made per lockout window however many
+// attempts arrive at once. Every failure before the secret checks out (unknown
+// user, no such secret, locked out, wrong) is ErrInvalidCredentials and costs
+// one hash.
 func (s *Service) login(ctx context.Context, a *Account, method Channel, given string, hashOf func(*Account) string) (Session, error) {
 	now := s.clock()
+	// A lock seen on the copy read before refuses at once, without a write
+	// (reserveLogin checks again under the row lock, so a stale copy can only
+	// refuse, never admit).
 	if a == nil || hashOf(a) == "" || now.Before(a.LockedUntil) {
 		s.burn(ctx, given)
 		return Session{}, ErrInvalidCredentials
 	}
-	ok, err := s.hasher.Verify(ctx, hashOf(a), given)
+	acc, err := s.reserveLogin(ctx, a, now)
+	if errors.Is(err, errLockedOut) {
+		s.burn(ctx, given)
+		return Session{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	ok, err := s.verify(ctx, hashOf(&acc), given)
 	if err != nil {
 		return Session{}, err
 	}
 	if !ok {
-		if err := s.countFailure(ctx, a, now); err != nil {
-			return Session{}, err
-		}
 		return Session{}, ErrInvalidCredentials
 	}
-	return s.open(ctx, a, method, now)
+	return s.open(ctx, &acc, method, now, true)
 }
 
-// countFailure records a failed login, locking the account at the limit.
-func (s *Service) countFailure(ctx context.Context, a *Account, now time.Time) error {
+// reserveLogin counts one login attempt of a, atomically, before its secret is
+// compared, and returns the account as the reservation left it. An account
+// locked at now refuses with errLockedOut and counts nothing. The attempt that
+// brings the count to maxLoginFailures locks the account for the lockout
+// period (and sets the count back to zero for the window after it).
+func (s *Service) reserveLogin(ctx context.Context, a *Account, now time.Time) (Account, error) {
+	var acc Account
 	_, err := s.store.Change(ctx, a.User.TenantID, a.User.ID, func(ch *Change) error {
+		if now.Before(ch.Account.LockedUntil) {
+			return errLockedOut
+		}
 		ch.At = now
 		ch.Account.FailedLogins++
 		if ch.Account.FailedLogins >= s.maxLoginFailures {
@@ -464,13 +502,19 @@ func (s *Service) countFailure(ctx context.Context, a *Account, now time.Time) e
 			ch.Account.LockedUntil = now.Add(s.lockout)
 			ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditLocked, a.User.ID, now, "lockedUntil")
 		}
+		acc = ch.Account
 		return nil
 	})
-	return err
+	return acc, err
 }
 
-// open checks the state of a user whose secret checked out and opens a session.
-func (s *Service) open(ctx context.Context, a *Account, method Channel, now time.Time) (Session, error) {
+// open checks the state of a user whose secret checked out and opens a
+// session. A login that opens a session ends its lockout window: it sets the
+// attempt count to zero and lifts the lock. reserved says the attempt was
+// reserved (a password or PIN), so the lock was checked then and the one its
+// own reservation may have set is lifted; an unreserved login (social) is
+// refused while the account is locked.
+func (s *Service) open(ctx context.Context, a *Account, method Channel, now time.Time, reserved bool) (Session, error) {
 	switch {
 	case a.User.State == Blocked:
 		return Session{}, ErrBlocked
@@ -488,7 +532,7 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 		switch {
 		case ch.Account.User.State == Blocked:
 			return ErrBlocked
-		case ch.Account.User.State != Active || now.Before(ch.Account.LockedUntil):
+		case ch.Account.User.State != Active, !reserved && now.Before(ch.Account.LockedUntil):
 			return ErrInvalidCredentials
 		}
 		ch.At = now
@@ -516,7 +560,7 @@ func (s *Service) LoginSocial(ctx context.Context, in SocialInput) (Session, err
 	if a == nil {
 		return Session{}, fmt.Errorf("users: login: %w", ErrInvalidCredentials)
 	}
-	sess, err := s.open(ctx, a, ChannelSocial, s.clock())
+	sess, err := s.open(ctx, a, ChannelSocial, s.clock(), false)
 	if err != nil {
 		return Session{}, fmt.Errorf("users: login: %w", err)
 	}

@@ -41,12 +41,45 @@
 // # Secrets
 //
 // Passwords, PINs and invitation codes are hashed with argon2id (OWASP
-// parameters by default; a semaphore bounds how many hashes run at once). Codes
-// are single use, expire, and die after 5 wrong attempts; 5 failed logins lock
-// an account for 15 minutes. An unknown account and a wrong secret give the same
-// error after the same work, and the more specific errors (expired code,
-// blocked user, wrong channel) are given only to a caller who proved the
-// secret. Nothing secret is logged or put in an error.
+// parameters by default; a semaphore bounds how many hashes run at once). An
+// unknown account and a wrong secret give the same error after the same work,
+// and the more specific errors (blocked user, wrong channel) are given only to
+// a caller who proved the secret. Nothing secret is logged or put in an error.
+//
+// # Attempt limits
+//
+// Every secret that can be guessed has an attempt limit, and an attempt is
+// reserved, atomically and with the limit in the same step, before the secret
+// is compared; the comparison follows only if the reservation succeeded. So
+// the limit holds however many attempts arrive at once: a parallel burst gets
+// exactly as many comparisons as a patient attacker.
+//
+//   - Invitation codes (RegisterEmail, VerifyPhone) allow MaxCodeAttempts (5)
+//     attempts each, right or wrong. The right code within them is consumed
+//     atomically by the registration (or phone verification) it completes:
+//     a consumed code is dead, and of concurrent right attempts one wins. A
+//     code out of attempts is dead too; Reinvite sends a fresh one.
+//   - Password and PIN logins allow 5 attempts (WithLockout) per lockout
+//     window. The attempt that reaches the limit locks the account for 15
+//     minutes; attempts while it is locked are refused without a comparison.
+//     A window starts with the first attempt after the last lock lifted or the
+//     last successful login. A successful login ends the window: it sets the
+//     count to zero and lifts the lock, including the one its own reservation
+//     may have set as the 5th attempt. Attempts reserved after the success
+//     count in the next window. Unblock also starts afresh. A social login
+//     compares no secret and counts nothing, but is refused while the account
+//     is locked.
+//   - Registration tickets (SetPIN) are 32 random bytes, found by their
+//     SHA-256 digest with no comparison to count, and social credentials are
+//     checked by the application's SocialVerifier: neither has a limit here.
+//     A ticket is consumed atomically like a code.
+//
+// Every failure of one flow gives one error with one text, after one hash's
+// work: ErrInvalidCode for a code that is wrong, used, expired, out of
+// attempts, of an unknown user, or right but beaten by a concurrent success;
+// ErrInvalidCredentials for a login that is wrong, locked out or of an unknown
+// user. A ticket that is unknown, expired, used or beaten by a concurrent
+// success is ErrInvalidTicket.
 //
 // # Authorization
 //

@@ -121,6 +121,12 @@ type Service struct {
 	lockout          time.Duration
 	maxLoginFailures int
 	portalURL        string
+
+	// observe, when set, is called before every hash check with whether there
+	// is a real hash to check against (false: a dummy check that only burns the
+	// same work). Only the package's tests set it (export_test.go), to count
+	// comparisons and to hold one back.
+	observe func(ctx context.Context, real bool, given string)
 }
 
 // Option configures a Service.
@@ -141,8 +147,9 @@ func WithCodeTTL(email, sms time.Duration) Option {
 	return func(s *Service) { s.emailCodeTTL, s.smsCodeTTL = email, sms }
 }
 
-// WithLockout sets how many consecutive failed logins lock an account (default
-// 5) and for how long (default 15 min).
+// WithLockout sets how many password or PIN attempts a lockout window allows
+// (default 5; the attempt that reaches it locks the account) and how long the
+// lock lasts (default 15 min). See the package documentation, "Attempt limits".
 func WithLockout(failures int, d time.Duration) Option {
 	return func(s *Service) { s.maxLoginFailures, s.lockout = failures, d }
 }

@@ -29,12 +29,14 @@ type Store interface {
 	// after the user whose ID is after ("" for the first page).
 	List(ctx context.Context, tenantID string, types []Type, after string, limit int) ([]User, error)
 	// Change runs one atomic change of an account: it loads the account in a
-	// transaction (locking its row where the database can), calls fn with a
-	// Change holding it, and writes what fn left in the Change: the account (its
+	// transaction (locking its row where the database can; on SQLite the
+	// transaction holds the write lock from its start), calls fn with a Change
+	// holding it, and writes what fn left in the Change: the account (its
 	// version increased by one), the code consumed, codes revoked and issued,
-	// sessions revoked and created, the audit entry. An error from fn, or a
-	// Consume whose code is no longer live with the expected attempt count
-	// (ErrCodeRaced), aborts and writes nothing.
+	// sessions revoked and created, the audit entry. Concurrent Changes of one
+	// account run one after the other, each seeing what the previous one wrote.
+	// An error from fn, or a Consume whose code is no longer unused
+	// (ErrCodeUsed), aborts and writes nothing.
 	Change(ctx context.Context, tenantID, userID string, fn func(*Change) error) (User, error)
 	// LiveCode returns the newest unused code of the user for purpose, or
 	// ErrNotFound.
@@ -42,10 +44,15 @@ type Store interface {
 	// CodeByDigest returns the unused code of purpose whose hash is digest (codes
 	// hashed with secret.Digest: registration tickets), or ErrNotFound.
 	CodeByDigest(ctx context.Context, tenantID string, purpose Purpose, digest string) (Code, error)
-	// FailCode counts one wrong attempt at a code, provided it is still unused
-	// and has the attempt count the caller saw (so concurrent guesses are each
-	// counted once). It reports whether it counted.
-	FailCode(ctx context.Context, tenantID, codeID string, seenAttempts int) (bool, error)
+	// ReserveCode takes one attempt at the user's live code of purpose (its
+	// newest unused one) before the caller compares a secret with it. In one
+	// atomic step it counts the attempt, provided the code is unused and has had
+	// fewer than limit attempts, and returns the code with its new count (1 for
+	// the first attempt). However many callers reserve at once, at most limit
+	// of them ever get the code. Without such a code (none, used, or out of
+	// attempts) it counts nothing and returns ErrNotFound. Expiry is the
+	// caller's to check.
+	ReserveCode(ctx context.Context, tenantID, userID string, purpose Purpose, limit int) (Code, error)
 	// SessionByDigest returns the session whose token digest is digest, joined
 	// with its user, in one indexed look-up, or ErrNotFound.
 	SessionByDigest(ctx context.Context, digest string) (SessionView, error)
@@ -63,8 +70,11 @@ type Account struct {
 	PINHash      string
 	// SocialSubject is the provider's subject of the linked social account.
 	SocialSubject string
-	// FailedLogins counts consecutive failed logins; LockedUntil, when in the
-	// future, refuses every login.
+	// FailedLogins counts the password or PIN attempts of the current lockout
+	// window: each is counted when it is reserved, before its secret is
+	// compared, so it counts attempts failed or still being checked. A
+	// successful login sets it back to zero. LockedUntil, when in the future,
+	// refuses every login (see the package documentation, "Attempt limits").
 	FailedLogins int
 	LockedUntil  time.Time
 }
@@ -139,10 +149,10 @@ type Change struct {
 	Account Account
 	// At is the time of the change (revocations are stamped with it).
 	At time.Time
-	// Consume, when set, marks this code used; it must still be unused with
-	// ConsumeAttempts wrong attempts, or the change fails with ErrCodeRaced.
-	Consume         string
-	ConsumeAttempts int
+	// Consume, when set, marks this code used; it must still be unused, or the
+	// change fails with ErrCodeUsed (so of several concurrent successes with
+	// one code, one consumes it).
+	Consume string
 	// RevokeCodes marks every unused code of these purposes used.
 	RevokeCodes []Purpose
 	// Issue stores new codes.
@@ -154,6 +164,13 @@ type Change struct {
 	// Audit, when set, is appended.
 	Audit *audit.Entry
 }
+
+// ErrCodeUsed is what a Store returns when a Change's Consume finds its code
+// already used. It is the store's signal to the service, never an answer the
+// service gives: a caller whose code was consumed by a concurrent success gets
+// the same error as any other failure (ErrInvalidCode, ErrInvalidTicket). Wraps
+// clientele.ErrConflict.
+var ErrCodeUsed = fmt.Errorf("users: code already used: %w", clientele.ErrConflict)
 
 // Idempotency ties a create to a caller's idempotency key.
 type Idempotency struct {
