@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // Type tells an individual client from a corporate one.
@@ -106,6 +107,11 @@ type Client struct {
 	// Version increases by one with every change; updates must name the version they
 	// read (optimistic locking).
 	Version int64 `json:"version"`
+	// Sync says, per adapter (corebanking, identity, crm), whether the client's
+	// latest state has reached it: pending, delivered, parked (with the last
+	// error) or skipped (the adapter is not configured). Get fills it in; lists
+	// leave it out.
+	Sync map[outbox.Target]outbox.TargetState `json:"sync,omitempty"`
 }
 
 // StaffOwned reports whether the client is an employee's own account.

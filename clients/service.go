@@ -155,8 +155,11 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		if in.Reference == "" {
 			c.Reference = newReference()
 		}
-		entry := s.entry(p, authz.OpCreateClient, c.ID, changedFields(nil, &c), now)
-		saved, _, err := s.store.Create(ctx, c, idem, entry)
+		ch := Change{
+			Audit:   s.entry(p, authz.OpCreateClient, c.ID, changedFields(nil, &c), now),
+			Effects: syncEffects(c, true),
+		}
+		saved, _, err := s.store.Create(ctx, c, idem, ch)
 		var ce *ConflictError
 		if in.Reference == "" && errors.As(err, &ce) && ce.Field == "reference" && attempt < 5 {
 			continue
@@ -288,17 +291,22 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 			return fail(err)
 		}
 	}
-	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (audit.Entry, error) {
+	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (Change, error) {
 		if err := stale(c); err != nil {
-			return audit.Entry{}, err
+			return Change{}, err
 		}
 		before := *c
 		if err := apply(c); err != nil {
-			return audit.Entry{}, err
+			return Change{}, err
 		}
 		now := s.now().UTC().Truncate(time.Microsecond)
 		c.UpdatedAt = now
-		return s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now), nil
+		next := *c
+		next.Version++ // the version the store writes
+		return Change{
+			Audit:   s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now),
+			Effects: syncEffects(next, false),
+		}, nil
 	})
 	if errors.Is(err, clientele.ErrNotFound) {
 		return fail(noClient(reference))

@@ -7,6 +7,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/internal/filter"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // Store is what the service needs from persistence. storage implements it on
@@ -17,17 +18,29 @@ type Store interface {
 	// already recorded with the same request hash returns the client created then
 	// (replayed true); with another hash it fails with ErrConflict. A taken reference
 	// fails with a *ConflictError on "reference".
-	Create(ctx context.Context, c Client, idem Idempotency, entry audit.Entry) (saved Client, replayed bool, err error)
-	// Get returns the client with this reference, or ErrNotFound.
+	// The client, ch's audit entry and ch's effects are written in one
+	// transaction (the caller's, when ctx carries one).
+	Create(ctx context.Context, c Client, idem Idempotency, ch Change) (saved Client, replayed bool, err error)
+	// Get returns the client with this reference, with its Sync state, or
+	// ErrNotFound.
 	Get(ctx context.Context, tenantID, reference string) (Client, error)
+	// GetByID returns the client with this ID (without Sync), or ErrNotFound.
+	GetByID(ctx context.Context, tenantID, id string) (Client, error)
 	// Update loads the client with this reference inside a transaction (locking
 	// the row where the database can), calls fn with it, and writes the result with
-	// its version increased by one together with the audit entry fn returns. An
-	// error from fn aborts and writes nothing.
-	Update(ctx context.Context, tenantID, reference string, fn func(*Client) (audit.Entry, error)) (Client, error)
+	// its version increased by one together with the audit entry and effects fn
+	// returns. An error from fn aborts and writes nothing.
+	Update(ctx context.Context, tenantID, reference string, fn func(*Client) (Change, error)) (Client, error)
 	// Search returns up to limit clients matching q, newest first, starting after
 	// the client whose ID is after ("" for the first page).
 	Search(ctx context.Context, tenantID string, q filter.Query, after string, limit int) ([]Client, error)
+}
+
+// Change is what a write stores beside the client, in its transaction: the
+// audit entry and the adapter effects the change implies.
+type Change struct {
+	Audit   audit.Entry
+	Effects []outbox.Effect
 }
 
 // Idempotency ties a create to a caller's idempotency key.

@@ -11,8 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele"
-	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/users"
 )
 
@@ -81,7 +81,8 @@ func foldName(s string) string {
 }
 
 // Create implements clients.Store.
-func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients.Idempotency, entry audit.Entry) (clients.Client, bool, error) {
+func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients.Idempotency, ch clients.Change) (clients.Client, bool, error) {
+	entry := ch.Audit
 	row, err := toClientRow(c)
 	if err != nil {
 		return clients.Client{}, false, err
@@ -99,7 +100,10 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients
 				}
 				return translate(err)
 			}
-			return appendAudit(ctx, tx, entry)
+			if err := appendAudit(ctx, tx, entry); err != nil {
+				return err
+			}
+			return s.db.enqueue(ctx, tx, c.CreatedAt, ch.Effects)
 		})
 	})
 	var replay *keyReplay
@@ -113,6 +117,15 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients
 	// Return what was stored, sharing no memory with the caller's input.
 	saved, err := row.client()
 	return saved, false, err
+}
+
+// GetByID implements clients.Store.
+func (s *ClientStore) GetByID(ctx context.Context, tenantID, id string) (clients.Client, error) {
+	c, err := s.byID(ctx, tenantID, id)
+	if err != nil {
+		return clients.Client{}, fmt.Errorf("client %s: %w", id, err)
+	}
+	return c, nil
 }
 
 func (s *ClientStore) byID(ctx context.Context, tenantID, id string) (clients.Client, error) {
@@ -131,11 +144,18 @@ func (s *ClientStore) Get(ctx context.Context, tenantID, reference string) (clie
 	if err != nil {
 		return clients.Client{}, fmt.Errorf("client %s: %w", reference, translate(err))
 	}
-	return row.client()
+	c, err := row.client()
+	if err != nil {
+		return clients.Client{}, err
+	}
+	if c.Sync, err = s.db.Effects().State(ctx, tenantID, outbox.Entity{Kind: clients.EntityKind, ID: c.ID}); err != nil {
+		return clients.Client{}, err
+	}
+	return c, nil
 }
 
 // Update implements clients.Store.
-func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn func(*clients.Client) (audit.Entry, error)) (clients.Client, error) {
+func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn func(*clients.Client) (clients.Change, error)) (clients.Client, error) {
 	var out clients.Client
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
 		var row clientRow
@@ -147,7 +167,7 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn
 		if err != nil {
 			return err
 		}
-		entry, err := fn(&c)
+		ch, err := fn(&c)
 		if err != nil {
 			return err
 		}
@@ -169,7 +189,10 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn
 		if out, err = next.client(); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, entry)
+		if err := appendAudit(ctx, tx, ch.Audit); err != nil {
+			return err
+		}
+		return s.db.enqueue(ctx, tx, c.UpdatedAt, ch.Effects)
 	})
 	return out, err
 }

@@ -114,7 +114,7 @@ func TestInviteNeedsClientOfTenant(t *testing.T) {
 			_, _, err := db.Clients().Create(e.ctx, clients.Client{
 				ID: id, TenantID: tenant, Reference: "R" + id[len(id)-4:], Type: clients.Individual, State: state,
 				KYCStatus: clients.KYCPending, Version: 1, CreatedAt: now, UpdatedAt: now,
-			}, clients.Idempotency{}, audit.Entry{TenantID: tenant, Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: id, At: now})
+			}, clients.Idempotency{}, clients.Change{Audit: audit.Entry{TenantID: tenant, Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: id, At: now}})
 			require.NoError(t, err)
 		}
 		const mine, theirs, gone, missing = "0190a0b0-0000-7000-8000-00000000c001", "0190a0b0-0000-7000-8000-00000000c002",

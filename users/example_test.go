@@ -61,7 +61,7 @@ func Example() {
 	if _, _, err := db.Clients().Create(ctx, clients.Client{
 		ID: "client-1", TenantID: "bank", Reference: "C1", Type: clients.Individual, State: clients.Active,
 		KYCStatus: clients.KYCVerified, Version: 1, CreatedAt: now, UpdatedAt: now,
-	}, clients.Idempotency{}, audit.Entry{TenantID: "bank", Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: "client-1", At: now}); err != nil {
+	}, clients.Idempotency{}, clients.Change{Audit: audit.Entry{TenantID: "bank", Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: "client-1", At: now}}); err != nil {
 		log.Fatal(err)
 	}
 
