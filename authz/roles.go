@@ -124,6 +124,9 @@ func (s *RoleService) UpdateRole(ctx context.Context, p Principal, r Role) (Role
 	if err != nil {
 		return Role{}, err
 	}
+	if v := (&clientele.ValidationError{}); !CheckCode(v, "code", r.Code) {
+		return Role{}, fmt.Errorf("authz: update role: %w", v)
+	}
 	perms := c.spec.PermissionMap()
 	var out Role
 	err = s.store.UpdateRole(ctx, p.TenantID, r.Code, func(cur *Role) (audit.Entry, error) {

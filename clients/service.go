@@ -105,9 +105,7 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 	}
 	checkReference(in.Reference, verr)
 	checkProfile(s.validate, in.Type, &in.Profile, verr)
-	if len(idempotencyKey) > 200 {
-		verr.Add("idempotencyKey", "max", "must be at most 200 characters")
-	}
+	checkIdempotencyKey(idempotencyKey, verr)
 	if err := verr.OrNil(); err != nil {
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
@@ -160,6 +158,9 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 
 // Get returns one client (CL002).
 func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) (Client, error) {
+	if err := checkPathReference(reference); err != nil {
+		return Client{}, fmt.Errorf("clients: get: %w", err)
+	}
 	c, err := s.store.Get(ctx, p.TenantID, reference)
 	if err != nil {
 		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
@@ -220,6 +221,9 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 // row is still at the version that was authorized: any change in between bumps the
 // version and the update fails with ErrConflict.
 func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
+	if err := checkPathReference(reference); err != nil {
+		return Client{}, fmt.Errorf("clients: update: %w", err)
+	}
 	fail := func(err error) (Client, error) {
 		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
 	}

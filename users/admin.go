@@ -76,8 +76,8 @@ func (s *Service) entry(tenantID, actor, op, userID string, at time.Time, change
 func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) error {
 	seen := map[string]bool{}
 	for i, r := range roles {
-		if r == "" || len(r) > 64 || seen[r] {
-			v.Add(fmt.Sprintf("roles[%d]", i), "role", "must be a distinct role code")
+		if f := fmt.Sprintf("roles[%d]", i); authz.CheckCode(v, f, r) && seen[r] {
+			v.Add(f, "role", "must be a distinct role code")
 		}
 		seen[r] = true
 	}
@@ -263,9 +263,7 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 	checkLen(v, "name", in.Name, 200)
 	checkLen(v, "associateId", in.AssociateID, 64)
 	checkLen(v, "clientId", in.ClientID, 64)
-	if len(idempotencyKey) > 200 {
-		v.Add("idempotencyKey", "max", "must be at most 200 characters")
-	}
+	checkLen(v, "idempotencyKey", idempotencyKey, maxLength("idempotencyKey"))
 	if terr == nil {
 		checkEmail(v, "email", in.Email, !typ.usesPhone())
 		checkPhone(v, "phone", in.Phone, typ.usesPhone())
@@ -342,6 +340,9 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 // one (an SMS code lasts 10 minutes; an email code, 24 hours). It is authorized
 // as an invitation (US001) with the same rank rule.
 func (s *Service) Reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: reinvite: %w", err)
+	}
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
 	}
@@ -444,6 +445,9 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 
 // Get returns one user of the principal's tenant (authorized as US002).
 func (s *Service) Get(ctx context.Context, p authz.Principal, userID string) (User, error) {
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: get: %w", err)
+	}
 	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
 	}
@@ -484,6 +488,9 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 	verb := "block"
 	if to == Active {
 		verb = "unblock"
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: %s: %w", verb, err)
 	}
 	fail := func(err error) (User, error) { return User{}, fmt.Errorf("users: %s %s: %w", verb, userID, err) }
 	if err := s.az.Authorize(ctx, p, op, authz.Resource{TenantID: p.TenantID}); err != nil {

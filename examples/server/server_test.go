@@ -23,6 +23,7 @@ import (
 // testEnv is the example server's routes on one database, with the memory
 // messaging fake exposed so tests can read the codes it "sent".
 type testEnv struct {
+	app    *app
 	srv    *httptest.Server
 	msg    *memory.Messaging
 	ident  *memory.Identity
@@ -43,6 +44,7 @@ func testServer(t testing.TB, db *storage.DB) *testEnv {
 	require.NoError(t, err)
 	_, err = a.seedDemo(context.Background())
 	require.NoError(t, err)
+	env.app = a
 	env.srv = httptest.NewServer(a.routes())
 	t.Cleanup(env.srv.Close)
 	return env
