@@ -88,7 +88,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	return a.logRequests(mux)
+	return a.logRequests(apiHeaders(mux))
 }
 
 // authenticated resolves the acting principal from the bearer token before the

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -212,4 +213,91 @@ func TestServicesRefuseBadInput(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, page.Clients, 1)
 	})
+}
+
+// TestServerRefusesBadBodies: the HTTP edge answers a body over the limit with
+// 413, a body that is not declared JSON with 415, and a duplicate JSON key or
+// invalid UTF-8 with 422 naming what is wrong; NUL bytes anywhere are a 422
+// naming the field, never a 503.
+func TestServerRefusesBadBodies(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		env := testServer(t, db)
+		admin := env.admin(t)
+		field := func(body map[string]any) string {
+			errs, _ := body["errors"].([]any)
+			if len(errs) == 0 {
+				return ""
+			}
+			f, _ := errs[0].(map[string]any)["field"].(string)
+			return f
+		}
+
+		status, body := admin.do("POST", "/clients/profile", `{"type":"`+strings.Repeat("x", 2<<20)+`"}`)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, status, "oversized body: %v", body)
+		assert.Equal(t, "too_large", body["code"])
+
+		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "none"} {
+			status, body = admin.do("POST", "/clients/profile", personBody, "Content-Type", ct)
+			assert.Equal(t, http.StatusUnsupportedMediaType, status, "%s: %v", ct, body)
+			assert.Equal(t, "unsupported_media_type", body["code"], ct)
+		}
+		status, _ = admin.do("POST", "/clients/profile", personBody, "Content-Type", "application/json; charset=UTF-8")
+		assert.Equal(t, http.StatusCreated, status, "JSON with an explicit UTF-8 charset")
+
+		for name, tc := range map[string]struct{ body, field string }{
+			"duplicate key":        {`{"type":"individual","type":"corporate"}`, "type"},
+			"nested duplicate key": {`{"type":"individual","individual":{"firstName":"A","lastName":"B","firstName":"C"}}`, "individual.firstName"},
+			"duplicate in array":   {`{"type":"corporate","corporate":{"contacts":[{"name":"a"},{"name":"b","name":"c"}]}}`, "corporate.contacts[1].name"},
+			"invalid UTF-8":        {"{\"type\":\"individual\",\"officeId\":\"o\xff\"}", "body"},
+			"escaped NUL":          {strings.Replace(personBody, `"Amina"`, `"Am\u0000ina"`, 1), "individual.firstName"},
+		} {
+			status, body := admin.do("POST", "/clients/profile", tc.body)
+			assert.Equal(t, http.StatusUnprocessableEntity, status, "%s: %v", name, body)
+			assert.Equal(t, tc.field, field(body), name)
+		}
+
+		// Unauthenticated and path input: a NUL is invalid input, not a database error.
+		status, body = env.anon(t).do("POST", "/auth/login", `{"tenantId":"de\u0000mo","email":"a@b.example","password":"long-enough-password"}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "tenantId", field(body))
+		status, body = env.anon(t).do("POST", "/auth/login", `{"tenantId":"demo","email":"a\u0000@b.example","password":"long-enough-password"}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "email", field(body))
+		status, body = admin.do("GET", "/clients/profile/C%00X", "")
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "reference", field(body))
+		status, body = admin.do("GET", "/users/u%00", "")
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "id", field(body))
+		status, body = admin.do("PUT", "/roles/RP%00", `{"name":"X","permissions":[]}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "code", field(body))
+		status, body = admin.do("POST", "/roles", `{"code":"`+strings.Repeat("R", 10_000)+`","name":"X","type":"customer","permissions":[]}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "code", field(body))
+		status, body = admin.do("GET", "/clients/profile?filter=name~%00", "")
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", body)
+		assert.Equal(t, "filter", field(body))
+	})
+}
+
+// TestServerSecurityHeaders: every answer, success or problem, tells caches not
+// to store it and browsers not to sniff its type.
+func TestServerSecurityHeaders(t *testing.T) {
+	env := testServer(t, dbtest.SQLite(t))
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/healthz", ""},
+		{"GET", "/clients/profile", ""},
+		{"POST", "/auth/login", `{}`},
+		{"GET", "/no-such-route", ""},
+	} {
+		req, err := http.NewRequest(tc.method, env.srv.URL+tc.path, strings.NewReader(tc.body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), tc.path)
+		assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), tc.path)
+	}
 }
