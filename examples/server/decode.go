@@ -63,6 +63,14 @@ func decodeJSON(r io.Reader, v any) error {
 		return clientele.NewValidationError("body", "utf8", "must be valid UTF-8")
 	}
 	if path, ok := duplicateKey(b); ok {
+		if path == "" || strings.HasSuffix(path, ".") {
+			// The empty key, twice: name the object that holds it.
+			field := strings.TrimSuffix(path, ".")
+			if field == "" {
+				field = "body"
+			}
+			return clientele.NewValidationError(field, "duplicate", `holds the empty key "" more than once`)
+		}
 		return clientele.NewValidationError(path, "duplicate", "appears more than once in its object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
