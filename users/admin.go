@@ -340,11 +340,11 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 // one (an SMS code lasts 10 minutes; an email code, 24 hours). It is authorized
 // as an invitation (US001) with the same rank rule.
 func (s *Service) Reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
-	if err := checkID(userID); err != nil {
-		return User{}, fmt.Errorf("users: reinvite: %w", err)
-	}
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: reinvite: %w", err)
 	}
 	u, err := s.reinvite(ctx, p, userID)
 	if err != nil {
@@ -445,11 +445,11 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 
 // Get returns one user of the principal's tenant (authorized as US002).
 func (s *Service) Get(ctx context.Context, p authz.Principal, userID string) (User, error) {
-	if err := checkID(userID); err != nil {
-		return User{}, fmt.Errorf("users: get: %w", err)
-	}
 	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: get: %w", err)
 	}
 	a, err := s.store.Get(ctx, p.TenantID, userID)
 	if err != nil {
@@ -489,12 +489,12 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 	if to == Active {
 		verb = "unblock"
 	}
-	if err := checkID(userID); err != nil {
-		return User{}, fmt.Errorf("users: %s: %w", verb, err)
-	}
 	fail := func(err error) (User, error) { return User{}, fmt.Errorf("users: %s %s: %w", verb, userID, err) }
 	if err := s.az.Authorize(ctx, p, op, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return fail(err)
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: %s: %w", verb, err)
 	}
 	admin, err := s.administrator(ctx, p)
 	if err != nil {
