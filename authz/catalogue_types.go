@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/internal/textcheck"
 )
 
 // Permission is a named set of operations. Its type says who may hold it: a
@@ -143,17 +144,59 @@ func (l ListType) Includes(t PermissionType) bool {
 
 func validType(t PermissionType) bool { return t == Backoffice || t == Customer }
 
+// Limits of the strings of a catalogue, in characters.
+const (
+	// MaxCodeLength bounds permission, role and policy codes.
+	MaxCodeLength = 64
+	// MaxNameLength bounds permission, role and policy names.
+	MaxNameLength = 200
+	// MaxConditionLength bounds a policy's condition.
+	MaxConditionLength = 4096
+)
+
+// codeForbidden are the characters a code may not hold besides control
+// characters: the policy language's separators.
+const codeForbidden = " \"(),{}"
+
+// CheckCode adds a problem to v naming field when code is not a permission,
+// role or policy code: one non-blank line of valid UTF-8 of at most
+// MaxCodeLength characters, without spaces, quotes, parentheses, commas or
+// braces (which would break the policy language). It reports whether code
+// passed. Call it on a code that comes from input before anything looks the
+// code up.
+func CheckCode(v *clientele.ValidationError, field, code string) bool {
+	switch {
+	case strings.TrimSpace(code) == "":
+		v.Add(field, "required", "code is required")
+		return false
+	case !textcheck.Line(v, field, code, MaxCodeLength):
+		return false
+	case strings.ContainsAny(code, codeForbidden):
+		v.Add(field, "code", "no spaces, quotes, parentheses, commas or braces")
+		return false
+	}
+	return true
+}
+
+// checkName adds a problem when name is blank or not one line of valid UTF-8
+// of at most MaxNameLength characters; what names the owner in the message.
+func checkName(v *clientele.ValidationError, what, name string) {
+	if strings.TrimSpace(name) == "" {
+		v.Add("name", "required", what+": name is required")
+		return
+	}
+	textcheck.Line(v, "name", name, MaxNameLength)
+}
+
 // ValidatePermission checks one permission: code, name, a valid type, and
 // operations that are known and of the permission's own type (a customer
 // permission can never grant a back-office operation).
 func ValidatePermission(p Permission) error {
 	v := &clientele.ValidationError{}
-	if strings.TrimSpace(p.Code) == "" {
-		v.Add("code", "required", "permission code is required")
+	if !CheckCode(v, "code", p.Code) {
+		p.Code = "(invalid code)" // keep the messages below short and printable
 	}
-	if strings.TrimSpace(p.Name) == "" {
-		v.Add("name", "required", "permission "+p.Code+": name is required")
-	}
+	checkName(v, "permission "+p.Code, p.Name)
 	if !validType(p.Type) {
 		v.Add("type", "oneof", "permission "+p.Code+": type must be backoffice or customer")
 	}
@@ -175,14 +218,10 @@ func ValidatePermission(p Permission) error {
 // every offending permission. Storage calls it again before it persists a role.
 func ValidateRole(r Role, perms map[string]Permission) error {
 	v := &clientele.ValidationError{}
-	if strings.TrimSpace(r.Code) == "" {
-		v.Add("code", "required", "role code is required")
-	} else if strings.ContainsAny(r.Code, " \t\r\n\"(),{}") {
-		v.Add("code", "code", fmt.Sprintf("role code %q: no spaces, quotes, parentheses, commas or braces", r.Code))
+	if !CheckCode(v, "code", r.Code) {
+		r.Code = "(invalid code)" // keep the messages below short and printable
 	}
-	if strings.TrimSpace(r.Name) == "" {
-		v.Add("name", "required", "role "+r.Code+": name is required")
-	}
+	checkName(v, "role "+r.Code, r.Name)
 	if !validType(r.Type) {
 		v.Add("type", "oneof", "role "+r.Code+": type must be backoffice or customer")
 	}
@@ -254,9 +293,11 @@ func ValidateSpec(s Spec) error {
 	pols := make(map[string]bool, len(s.Policies))
 	for i, p := range s.Policies {
 		f := fmt.Sprintf("policies[%d]", i)
-		if strings.TrimSpace(p.Code) == "" {
-			v.Add(f+".code", "required", "policy code is required")
+		CheckCode(v, f+".code", p.Code)
+		if p.Name != "" {
+			textcheck.Line(v, f+".name", p.Name, MaxNameLength)
 		}
+		textcheck.Text(v, f+".condition", p.Condition, MaxConditionLength)
 		if pols[p.Code] {
 			v.Add(f+".code", "unique", "policy "+p.Code+" defined twice")
 		}

@@ -13,6 +13,9 @@
 // ValidateRole, ValidateRoleUpdate and ValidateAssignment check this and return
 // a *clientele.ValidationError (wrapping clientele.ErrInvalid) naming the
 // offending permission or role; storage calls them again before it writes.
+// Codes and names are single lines of valid UTF-8 without control characters,
+// at most MaxCodeLength and MaxNameLength characters (CheckCode checks a code
+// from input, such as the role a path names, before anything looks it up).
 //
 // # Operations
 //

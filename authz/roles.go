@@ -201,6 +201,9 @@ func (s *RoleService) UpdateRole(ctx context.Context, p Principal, r Role) (Role
 	if err != nil {
 		return Role{}, err
 	}
+	if v := (&clientele.ValidationError{}); !CheckCode(v, "code", r.Code) {
+		return Role{}, fmt.Errorf("authz: update role: %w", v)
+	}
 	operator, err := s.exempt(ctx, p)
 	if err != nil {
 		return Role{}, fmt.Errorf("authz: update role %s: %w", r.Code, err)

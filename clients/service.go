@@ -115,9 +115,7 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 	}
 	checkReference(in.Reference, verr)
 	checkProfile(s.validate, in.Type, &in.Profile, verr)
-	if len(idempotencyKey) > 200 {
-		verr.Add("idempotencyKey", "max", "must be at most 200 characters")
-	}
+	checkIdempotencyKey(idempotencyKey, verr)
 	if err := verr.OrNil(); err != nil {
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
@@ -181,6 +179,9 @@ func noClient(reference string) error {
 // missing client and one the principal may not touch give the same error.
 func (s *Service) readAuthorized(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, error) {
 	if err := s.az.AuthorizeOperation(ctx, p, op); err != nil {
+		return Client{}, err
+	}
+	if err := checkPathReference(reference); err != nil {
 		return Client{}, err
 	}
 	c, err := s.store.Get(ctx, p.TenantID, reference)

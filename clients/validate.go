@@ -10,6 +10,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/internal/textcheck"
 )
 
 const dateLayout = "2006-01-02"
@@ -104,8 +105,10 @@ func check(v *validator.Validate, s any, verr *clientele.ValidationError) {
 }
 
 // checkProfile validates a profile for a client of type t, including the rules that
-// span fields.
+// span fields. Every string of the profile must be one line of valid UTF-8
+// (textcheck); the struct tags bound each one's length.
 func checkProfile(v *validator.Validate, t Type, p *Profile, verr *clientele.ValidationError) {
+	textcheck.Strings(verr, "", p)
 	check(v, p, verr)
 	switch t {
 	case Individual:
@@ -130,4 +133,27 @@ func checkReference(ref string, verr *clientele.ValidationError) {
 	if ref != "" && !referencePattern.MatchString(ref) {
 		verr.Add("reference", "pattern", "must be 3 to 40 letters, digits, '-' or '_', starting with a letter or digit")
 	}
+}
+
+// maxReference is the longest reference: caller-supplied ones follow
+// referencePattern (at most 40), generated ones are 9 characters.
+const maxReference = 40
+
+// checkPathReference checks the reference that names the client of a read or a
+// change (a path segment over HTTP) before any store sees it.
+func checkPathReference(ref string) error {
+	verr := &clientele.ValidationError{}
+	if ref == "" {
+		verr.Add("reference", "required", "is required")
+	}
+	textcheck.Line(verr, "reference", ref, maxReference)
+	return verr.OrNil()
+}
+
+// maxIdempotencyKey is the longest idempotency key a create accepts.
+const maxIdempotencyKey = 200
+
+// checkIdempotencyKey checks a caller's idempotency key ("" for none).
+func checkIdempotencyKey(key string, verr *clientele.ValidationError) {
+	textcheck.Line(verr, "idempotencyKey", key, maxIdempotencyKey)
 }

@@ -3,6 +3,8 @@ package clients_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +132,43 @@ func TestNewRequiresDependencies(t *testing.T) {
 	assert.Error(t, err)
 	_, err = clients.New(dbtest.SQLite(t).Clients(), nil)
 	assert.Error(t, err)
+}
+
+// TestEveryProfileStringIsBounded: every string field of the profile a create
+// or update takes carries a validation rule that bounds its length (max, or a format that
+// implies one), so a field added later cannot take a 10,000-character value.
+func TestEveryProfileStringIsBounded(t *testing.T) {
+	bounded := []string{"max=", "e164", "email", "isodate", "iso3166_1_alpha2", "iso4217", "oneof="}
+	var walk func(path string, typ reflect.Type)
+	walk = func(path string, typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || typ.PkgPath() != reflect.TypeFor[clients.Profile]().PkgPath() {
+			return
+		}
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name := path + "." + f.Name
+			ft := f.Type
+			if ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.String && f.Type.Kind() != reflect.Slice {
+				tag := f.Tag.Get("validate")
+				ok := false
+				for _, b := range bounded {
+					ok = ok || strings.Contains(tag, b)
+				}
+				assert.True(t, ok, "%s has no length bound (validate:%q)", name, tag)
+			}
+			if f.Type.Kind() == reflect.Slice && ft.Kind() == reflect.String {
+				assert.Regexp(t, `max=\d+,dive,.*max=\d+`, f.Tag.Get("validate"), "%s: bound the list and each element", name)
+			}
+			walk(name, f.Type)
+		}
+	}
+	// The fields of CreateInput and UpdateInput outside Profile are closed sets
+	// or patterns checked in code: Reference (3 to 40 characters), Type, KYCStatus.
+	walk("Profile", reflect.TypeFor[clients.Profile]())
 }

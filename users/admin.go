@@ -80,8 +80,8 @@ func (s *Service) entry(tenantID, actor, op, userID string, at time.Time, change
 func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) (*authz.Catalogue, error) {
 	seen := map[string]bool{}
 	for i, r := range roles {
-		if r == "" || len(r) > 64 || seen[r] {
-			v.Add(fmt.Sprintf("roles[%d]", i), "role", "must be a distinct role code")
+		if f := fmt.Sprintf("roles[%d]", i); authz.CheckCode(v, f, r) && seen[r] {
+			v.Add(f, "role", "must be a distinct role code")
 		}
 		seen[r] = true
 	}
@@ -322,9 +322,7 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 	checkLen(v, "name", in.Name, 200)
 	checkLen(v, "associateId", in.AssociateID, 64)
 	checkLen(v, "clientId", in.ClientID, 64)
-	if len(idempotencyKey) > 200 {
-		v.Add("idempotencyKey", "max", "must be at most 200 characters")
-	}
+	checkLen(v, "idempotencyKey", idempotencyKey, maxLength("idempotencyKey"))
 	if terr == nil {
 		checkEmail(v, "email", in.Email, !typ.usesPhone())
 		checkPhone(v, "phone", in.Phone, typ.usesPhone())
@@ -417,6 +415,9 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 func (s *Service) Reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: reinvite: %w", err)
 	}
 	u, err := s.reinvite(ctx, p, userID)
 	if err != nil {
@@ -521,6 +522,9 @@ func (s *Service) Get(ctx context.Context, p authz.Principal, userID string) (Us
 	if err := s.az.Authorize(ctx, p, authz.OpListUsers, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: get %s: %w", userID, err)
 	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: get: %w", err)
+	}
 	a, err := s.store.Get(ctx, p.TenantID, userID)
 	if err != nil {
 		return User{}, fmt.Errorf("users: get %s: %w", userID, hideMissing(userID, err))
@@ -563,6 +567,9 @@ func (s *Service) setBlocked(ctx context.Context, p authz.Principal, userID stri
 	fail := func(err error) (User, error) { return User{}, fmt.Errorf("users: %s %s: %w", verb, userID, err) }
 	if err := s.az.Authorize(ctx, p, op, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return fail(err)
+	}
+	if err := checkID(userID); err != nil {
+		return User{}, fmt.Errorf("users: %s: %w", verb, err)
 	}
 	admin, err := s.administrator(ctx, p)
 	if err != nil {

@@ -30,6 +30,14 @@
 // active user and a session. The node operator registers like an originator
 // admin.
 //
+// # Input
+//
+// Every string a method takes — names, emails, phones, tenant and user ids,
+// codes, tickets, credentials, role codes, idempotency keys — must be one line
+// of valid UTF-8 without control characters within the field's maximum length;
+// anything else is a *clientele.ValidationError naming the field, before any
+// store sees it.
+//
 // # Sessions
 //
 // LoginPassword, LoginPIN and LoginSocial open a session: an opaque token of 32

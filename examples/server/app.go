@@ -71,7 +71,14 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 // routes returns the server's handler: the seeds' back-office routes exactly as
 // written, plus roles and permissions.
 func (a *app) routes() http.Handler {
-	mux := http.NewServeMux()
+	h, _ := a.handler()
+	return h
+}
+
+// handler builds the server's handler and returns with it every route it
+// registered.
+func (a *app) handler() (http.Handler, []route) {
+	mux := &router{mux: http.NewServeMux()}
 	auth := a.authenticated
 
 	mux.Handle("GET /clients/profile", auth(a.listClients))              // CL001, CL009
@@ -87,11 +94,35 @@ func (a *app) routes() http.Handler {
 
 	a.authRoutes(mux)
 
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET /healthz", publicHandler{http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	return a.logRequests(mux)
+	})})
+	return a.logRequests(apiHeaders(mux.mux)), mux.routes
 }
+
+// route is one registered route: its pattern and whether it needs no session.
+type route struct {
+	Pattern string
+	Public  bool
+}
+
+// router registers handlers on a mux and records every route, so the tests
+// walk the very list the mux serves and a new route cannot go unchecked.
+type router struct {
+	mux    *http.ServeMux
+	routes []route
+}
+
+// Handle registers h for pattern. The route is public when h is a
+// publicHandler; any other handler must authenticate (authenticated).
+func (rt *router) Handle(pattern string, h http.Handler) {
+	_, public := h.(publicHandler)
+	rt.routes = append(rt.routes, route{Pattern: pattern, Public: public})
+	rt.mux.Handle(pattern, h)
+}
+
+// publicHandler marks a handler that needs no session (registration, login).
+type publicHandler struct{ http.Handler }
 
 // authenticated resolves the acting principal from the bearer token before the
 // handler runs; the handler's services then authorize it.

@@ -27,15 +27,15 @@ func handle[In, Out any](status int, fn func(r *http.Request, in In) (Out, error
 }
 
 // public wraps a handler that needs no session (registration, login).
-func (a *app) public(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (a *app) public(h func(http.ResponseWriter, *http.Request) error) publicHandler {
+	return publicHandler{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			writeError(w, r, a.log, err)
 		}
-	})
+	})}
 }
 
-func (a *app) authRoutes(mux *http.ServeMux) {
+func (a *app) authRoutes(mux *router) {
 	auth := a.authenticated
 	// Invitation (seed 003): by the node operator or an originator admin.
 	mux.Handle("POST /auth/invitations", auth(handle(http.StatusCreated, func(r *http.Request, in users.InviteInput) (users.User, error) {

@@ -10,16 +10,20 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/textcheck"
 	"github.com/clientele-go/clientele/users"
 )
 
-// FuzzCreateClientBody posts arbitrary bodies to POST /clients/profile: every
-// answer is a created client or a problem naming what is wrong, never a 5xx.
+// FuzzCreateClientBody posts arbitrary JSON-typed bodies to POST
+// /clients/profile: every answer is a created client or a problem naming what is
+// wrong, never a 5xx. A created client holds no control character and only
+// valid UTF-8.
 func FuzzCreateClientBody(f *testing.F) {
 	f.Add([]byte(personBody))
 	f.Add([]byte(`{"type":"corporate","officeId":"o","corporate":{"legalName":"Acme","registrationNumber":"1","incorporationDate":"2001-01-01","country":"KE","expectedMonthlyTurnover":{"amount":5,"currency":"KES"}}}`))
@@ -28,6 +32,8 @@ func FuzzCreateClientBody(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"type":null}`))
 	f.Add([]byte("\x00\xff"))
+	f.Add([]byte(`{"type":"individual","type":"corporate"}`))
+	f.Add([]byte(`{"type":"individual","officeId":"o\u0000","individual":{"firstName":"A\u001b","lastName":"B","dateOfBirth":"1990-01-01","nationalId":"1\u0000"}}`))
 
 	db := dbtest.SQLite(f)
 	cheap := users.InsecureTestHashing()
@@ -48,6 +54,7 @@ func FuzzCreateClientBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("POST", "/clients/profile", strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer "+session.Token)
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		switch rec.Code {
@@ -56,7 +63,11 @@ func FuzzCreateClientBody(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || c.Reference == "" {
 				t.Fatalf("201 without a client: %s", rec.Body)
 			}
-		case http.StatusUnprocessableEntity, http.StatusConflict:
+			verr := &clientele.ValidationError{}
+			if textcheck.Strings(verr, "", c); !utf8.Valid(body) || verr.OrNil() != nil {
+				t.Fatalf("201 for a body with invalid UTF-8 or a control character: %q", body)
+			}
+		case http.StatusUnprocessableEntity, http.StatusConflict, http.StatusRequestEntityTooLarge:
 			var p problem
 			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Code == "" {
 				t.Fatalf("%d without a problem body: %s", rec.Code, rec.Body)
@@ -67,17 +78,22 @@ func FuzzCreateClientBody(f *testing.F) {
 	})
 }
 
-// FuzzDecodeJSON: decodeJSON never panics and every failure is an ErrInvalid
-// naming a field.
+// FuzzDecodeJSON: decodeJSON never panics, every failure is an ErrInvalid
+// naming a field, and what it accepts has no duplicate key and is valid UTF-8.
 func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"version":1,"officeId":"o"}`))
 	f.Add([]byte(`{"version":"1"}`))
 	f.Add([]byte(`{"individual":{"firstName":7}}`))
 	f.Add([]byte(`{} x`))
+	f.Add([]byte(`{"version":1,"version":2}`))
+	f.Add([]byte(`{"individual":{"firstName":"a\u0000b"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in clients.UpdateInput
 		err := decodeJSON(strings.NewReader(string(body)), &in)
 		if err == nil {
+			if _, dup := duplicateKey(body); dup || !utf8.Valid(body) {
+				t.Fatalf("accepted a duplicate key or invalid UTF-8: %q", body)
+			}
 			return
 		}
 		var verr *clientele.ValidationError

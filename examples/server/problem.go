@@ -16,8 +16,13 @@ import (
 type problem = httpadapter.Problem
 
 // kindStatus maps the library's error kinds to this server's HTTP statuses. This
-// is the only place in the server that knows both.
+// is the only place in the server that knows both. A body refused as a whole
+// (bodyProblem: too large, not JSON) carries its own status.
 func kindStatus(err error) (status int, code, title string) {
+	var bp *bodyProblem
+	if errors.As(err, &bp) {
+		return bp.status, bp.code, http.StatusText(bp.status)
+	}
 	switch clientele.Kind(err) {
 	case clientele.ErrNotFound:
 		return http.StatusNotFound, httpadapter.CodeNotFound, "Not found"
@@ -64,6 +69,18 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// apiHeaders sets on every answer the headers an API of personal and financial
+// data needs: no cache may keep it (Cache-Control: no-store) and no browser may
+// guess another content type than the one declared (nosniff).
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

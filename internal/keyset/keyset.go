@@ -17,18 +17,30 @@ type Request struct {
 	Limit int
 }
 
+// maxCursor is longer than any cursor Page makes (a short prefix and a UUID,
+// base64url-encoded).
+const maxCursor = 128
+
 // Parse checks a caller's cursor and limit, adding a problem to v for each that is
 // wrong. prefix tells one list's cursors from another's ("c1:" for clients, …);
 // limit 0 means def, and more than max is refused.
 func Parse(prefix, cursor string, limit, def, max int, v *clientele.ValidationError) Request {
 	var r Request
 	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		id, ok := strings.CutPrefix(string(raw), prefix)
-		if _, perr := uuid.Parse(id); err != nil || !ok || perr != nil {
-			v.Add("cursor", "cursor", "is not a cursor this API returned")
-		} else {
+		// A cursor this package made is short and holds a UUID in canonical
+		// form; uuid.Parse also takes other spellings, which are refused.
+		var id string
+		ok := len(cursor) <= maxCursor
+		if ok {
+			raw, err := base64.RawURLEncoding.DecodeString(cursor)
+			id, ok = strings.CutPrefix(string(raw), prefix)
+			u, perr := uuid.Parse(id)
+			ok = ok && err == nil && perr == nil && u.String() == id
+		}
+		if ok {
 			r.After = id
+		} else {
+			v.Add("cursor", "cursor", "is not a cursor this API returned")
 		}
 	}
 	switch {

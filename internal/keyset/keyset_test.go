@@ -1,6 +1,8 @@
 package keyset
 
 import (
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +41,26 @@ func TestParseAndPage(t *testing.T) {
 		Parse("x1:", "", l, 20, 100, v)
 		assert.Equal(t, "limit", v.Problems[0].Field)
 	}
+}
+
+// TestParseRefusesCursorsItDidNotMake: a cursor holds the canonical form of a
+// row's UUID and nothing else; the other spellings uuid.Parse accepts, and any
+// overlong or control-character input, are not cursors.
+func TestParseRefusesCursorsItDidNotMake(t *testing.T) {
+	id := "01a20a1a-c38e-70bc-92bc-e360ae3197bb"
+	for name, raw := range map[string]string{
+		"urn":        "x1:urn:uuid:" + id,
+		"braces":     "x1:{" + id + "}",
+		"no dashes":  "x1:01a20a1ac38e70bc92bce360ae3197bb",
+		"upper case": "x1:01A20A1A-C38E-70BC-92BC-E360AE3197BB",
+		"NUL":        "x1:" + id + "\x00",
+	} {
+		v := &clientele.ValidationError{}
+		r := Parse("x1:", base64.RawURLEncoding.EncodeToString([]byte(raw)), 0, 20, 100, v)
+		assert.ErrorIs(t, v.OrNil(), clientele.ErrInvalid, name)
+		assert.Empty(t, r.After, name)
+	}
+	v := &clientele.ValidationError{}
+	Parse("x1:", strings.Repeat("A", 10_000), 0, 20, 100, v)
+	assert.Equal(t, "cursor", v.Problems[0].Field)
 }
