@@ -109,6 +109,9 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients
 	var replay *keyReplay
 	if errors.As(err, &replay) {
 		got, err := s.byID(ctx, c.TenantID, replay.entityID)
+		if err == nil {
+			err = s.withSync(ctx, &got)
+		}
 		return got, err == nil, err
 	}
 	if err != nil {
@@ -116,7 +119,20 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients
 	}
 	// Return what was stored, sharing no memory with the caller's input.
 	saved, err := row.client()
+	if err == nil {
+		err = s.withSync(ctx, &saved)
+	}
 	return saved, false, err
+}
+
+// withSync fills in c.Sync from the outbox's records.
+func (s *ClientStore) withSync(ctx context.Context, c *clients.Client) error {
+	st, err := s.db.Effects().State(ctx, c.TenantID, outbox.Entity{Kind: clients.EntityKind, ID: c.ID})
+	if err != nil {
+		return err
+	}
+	c.Sync = st
+	return nil
 }
 
 // GetByID implements clients.Store.
@@ -145,13 +161,10 @@ func (s *ClientStore) Get(ctx context.Context, tenantID, reference string) (clie
 		return clients.Client{}, fmt.Errorf("client %s: %w", reference, translate(err))
 	}
 	c, err := row.client()
-	if err != nil {
-		return clients.Client{}, err
+	if err == nil {
+		err = s.withSync(ctx, &c)
 	}
-	if c.Sync, err = s.db.Effects().State(ctx, tenantID, outbox.Entity{Kind: clients.EntityKind, ID: c.ID}); err != nil {
-		return clients.Client{}, err
-	}
-	return c, nil
+	return c, err
 }
 
 // Update implements clients.Store.
@@ -194,6 +207,9 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn
 		}
 		return s.db.enqueue(ctx, tx, c.UpdatedAt, ch.Effects)
 	})
+	if err == nil {
+		err = s.withSync(ctx, &out)
+	}
 	return out, err
 }
 
