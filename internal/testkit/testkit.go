@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/tenants"
@@ -63,4 +64,9 @@ func Company(name string) clients.CreateInput {
 			},
 		},
 	}
+}
+
+// Entry is an audit entry by the test actor, now.
+func Entry(tenant, op string) audit.Entry {
+	return audit.Entry{TenantID: tenant, Actor: "test", Operation: op, At: time.Now().UTC()}
 }
