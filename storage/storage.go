@@ -44,6 +44,7 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared hot-path queries, closed by Close
 
+	borrowed          bool // the app's pool (OpenDB): Close leaves it open
 	outboxMaxAttempts int
 	riverOnce         sync.Once
 	riverClient       *river.Client[*sql.Tx]
@@ -86,13 +87,52 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 //
 // SQLite is pure Go (builds with CGO_ENABLED=0); PostgreSQL goes through pgx.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	o := options{migrate: true, maxAttempts: DefaultMaxAttempts}
-	for _, opt := range opts {
-		opt(&o)
-	}
 	db, err := open(dsn)
 	if err != nil {
 		return nil, err
+	}
+	return db.start(ctx, opts)
+}
+
+// OpenDB uses a pool the app opened itself: pgx's database/sql driver
+// ("pgx", from github.com/jackc/pgx/v5/stdlib) for Postgres, modernc's
+// ("sqlite", from modernc.org/sqlite) for SQLite. The library then shares it
+// with the app, and Close leaves it open.
+//
+// The pool must be set up as Open sets up its own. On PostgreSQL, add
+// default_query_exec_mode=simple_protocol to the DSN (bun writes values into
+// the SQL text; the default mode would prepare nearly every statement). On
+// SQLite, the DSN must carry _pragma=foreign_keys(1), _pragma=busy_timeout(5000)
+// and _txlock=immediate (and _pragma=journal_mode(WAL) for a file), or one
+// connection (SetMaxOpenConns(1)) for :memory:. OpenDB checks the foreign keys
+// on one connection and refuses a pool without them.
+func OpenDB(ctx context.Context, sqldb *sql.DB, d Dialect, opts ...Option) (*DB, error) {
+	if sqldb == nil {
+		return nil, fmt.Errorf("storage: OpenDB needs a *sql.DB: %w", clientele.ErrInvalid)
+	}
+	if d != SQLite && d != Postgres {
+		return nil, fmt.Errorf("storage: OpenDB: unknown dialect %q (want sqlite or postgres): %w", d, clientele.ErrInvalid)
+	}
+	db := newDB(sqldb, d)
+	db.borrowed = true
+	if d == SQLite {
+		var on int
+		if err := sqldb.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
+			return nil, fmt.Errorf("storage: OpenDB: %w: %w", clientele.ErrUnavailable, err)
+		}
+		if on != 1 {
+			return nil, fmt.Errorf("storage: OpenDB: the SQLite pool has foreign keys off; open it with _pragma=foreign_keys(1): %w", clientele.ErrInvalid)
+		}
+	}
+	return db.start(ctx, opts)
+}
+
+// start checks the connection and applies pending migrations, closing db when
+// either fails.
+func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
+	o := options{migrate: true, maxAttempts: DefaultMaxAttempts}
+	for _, opt := range opts {
+		opt(&o)
 	}
 	db.outboxMaxAttempts = o.maxAttempts
 	if err := db.bun.PingContext(ctx); err != nil {
@@ -194,7 +234,8 @@ func (db *DB) SQL() *sql.DB { return db.bun.DB }
 // Dialect reports the engine behind db.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Close closes the prepared statements and the connection pool.
+// Close closes the prepared statements and the connection pool, unless the
+// pool was handed over with OpenDB: the app closes its own.
 func (db *DB) Close() error {
 	db.stmtMu.Lock()
 	for q, st := range db.stmts {
@@ -202,6 +243,9 @@ func (db *DB) Close() error {
 		delete(db.stmts, q)
 	}
 	db.stmtMu.Unlock()
+	if db.borrowed {
+		return nil
+	}
 	return db.bun.Close()
 }
 
