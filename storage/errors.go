@@ -1,13 +1,91 @@
 package storage
 
 import (
+	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/clientele-go/clientele"
 )
+
+// translate turns an error from the database into the library's kinds, keeping
+// the driver's error reachable with errors.As (*pgconn.PgError, *sqlite.Error):
+//
+//   - no rows: clientele.ErrNotFound.
+//   - unique, primary-key, foreign-key, exclusion and restrict violations:
+//     clientele.ErrConflict. The change collides with rows that exist (or no longer
+//     exist): a duplicate key, a reference to a row that is gone, a row that others
+//     still reference.
+//   - check and not-null violations, SQLite's type mismatches and oversized values,
+//     PostgreSQL's data exceptions (SQLSTATE class 22): clientele.ErrInvalid.
+//   - lock contention (SQLITE_BUSY, SQLITE_LOCKED; PostgreSQL serialization failure
+//     40001, deadlock 40P01, lock not available 55P03) and everything else:
+//     clientele.ErrUnavailable — retrying later may succeed.
+//
+// Context cancellation and errors that already carry a kind pass through unchanged.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w", clientele.ErrNotFound)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case clientele.Kind(err) != nil:
+		return err
+	}
+	return fmt.Errorf("%w: %w", driverKind(err), err)
+}
+
+// driverKind classifies a driver error by its code (see translate).
+func driverKind(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return postgresKind(pgErr.Code)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqliteKind(sqErr.Code())
+	}
+	return clientele.ErrUnavailable
+}
+
+// postgresKind classifies a SQLSTATE.
+func postgresKind(code string) error {
+	switch {
+	case code == "23502", code == "23514": // not_null_violation, check_violation
+		return clientele.ErrInvalid
+	case strings.HasPrefix(code, "23"): // unique, foreign key, exclusion, restrict
+		return clientele.ErrConflict
+	case strings.HasPrefix(code, "22"): // data exception: bad value for its column
+		return clientele.ErrInvalid
+	}
+	// 40001 serialization_failure, 40P01 deadlock_detected, 55P03
+	// lock_not_available, connection and server failures.
+	return clientele.ErrUnavailable
+}
+
+// sqliteKind classifies an (extended) SQLite result code.
+func sqliteKind(code int) error {
+	switch code {
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
+		return clientele.ErrInvalid
+	}
+	switch code & 0xff { // the primary result code
+	case sqlite3.SQLITE_CONSTRAINT: // unique, primary key, foreign key, trigger, …
+		return clientele.ErrConflict
+	case sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG:
+		return clientele.ErrInvalid
+	}
+	// SQLITE_BUSY, SQLITE_LOCKED (and their extended codes), I/O and the rest.
+	return clientele.ErrUnavailable
+}
 
 // uniqueViolation returns the name of the violated unique index or constraint
 // (best effort; "unique" when the driver does not say), or "" when err is not a

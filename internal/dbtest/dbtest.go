@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,19 @@ func SQLite(t testing.TB) *storage.DB {
 	db, err := storage.Open(context.Background(), "sqlite://:memory:")
 	if err != nil {
 		t.Fatalf("dbtest: open sqlite: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// SQLiteFile returns a fresh store on a database file in a temporary directory.
+// Unlike SQLite's in-memory store it has a pool of connections, so two of them can
+// contend for the write lock.
+func SQLiteFile(t testing.TB) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatalf("dbtest: open sqlite file: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
@@ -89,6 +103,18 @@ func truthy(v string) bool {
 // Postgres returns a store on a fresh schema of the test server.
 func Postgres(t testing.TB) *storage.DB {
 	t.Helper()
+	db, err := storage.Open(context.Background(), PostgresURL(t))
+	if err != nil {
+		t.Fatalf("dbtest: open postgres: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// PostgresURL returns a DSN of the test server whose search_path is a fresh schema,
+// dropped when the test ends, for tests that call storage.Open themselves.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", dsn)
@@ -111,13 +137,8 @@ func Postgres(t testing.TB) *storage.DB {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := storage.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("dbtest: open postgres: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads "+" literally
+	return u.String()
 }
 
 // ensureTrigram creates pg_trgm once per database. Test packages run in parallel
