@@ -34,7 +34,7 @@
 //
 // # Values in SQL
 //
-// bun writes every value into the SQL text itself, quoted by the dialect (a query's
+// bun writes every value of the stores' queries into the SQL text itself, quoted by the dialect (a query's
 // ? placeholders are filled in before it is sent; they are not bound parameters of
 // the database protocol). No input is ever concatenated into SQL unquoted. On
 // PostgreSQL this quoting is safe only with standard_conforming_strings on, so every
@@ -43,6 +43,19 @@
 // with clientele.ErrInvalid when the server starts sessions with it off, and a
 // pooled connection on which someone turned it off is discarded. Adding
 // standard_conforming_strings=on to the DSN sets it for the library's sessions.
+//
+// SessionByDigest (behind users' Authenticate) bypasses bun: its query has one
+// parameter, bound by a prepared statement on SQLite and quoted in by pgx's simple
+// protocol on PostgreSQL.
+//
+// # Connection poolers
+//
+// On PostgreSQL the library prepares no statement by default (pgx runs in
+// simple-protocol mode), so it works behind PgBouncer in transaction pooling mode.
+// WithPreparedStatements prepares the session look-up, about halving its time; use
+// it only without such a pooler, or with PgBouncer 1.21+ and max_prepared_statements
+// set. A DSN that sets default_query_exec_mode to a mode that prepares statements
+// makes the same requirement.
 //
 // SQLite is modernc.org/sqlite (pure Go), registered as "sqlite".
 //

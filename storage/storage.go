@@ -40,14 +40,16 @@ const (
 type DB struct {
 	bun     *bun.DB
 	dialect Dialect
+	prepare bool // prepare hot-path queries on PostgreSQL too (WithPreparedStatements)
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared hot-path queries, closed by Close
+	stmts  map[string]*sql.Stmt // prepared hot-path queries (SQLite), closed by Close
 }
 
 type options struct {
 	migrate     bool
 	lockTimeout time.Duration
+	prepare     bool
 }
 
 // DefaultMigrationLockTimeout is how long Open waits for the migration lock when
@@ -67,6 +69,17 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 func WithMigrationLockTimeout(d time.Duration) Option {
 	return func(o *options) { o.lockTimeout = d }
 }
+
+// WithPreparedStatements prepares Authenticate's session look-up on PostgreSQL too,
+// as it always is on SQLite: a server-side named statement per connection, which
+// saves parsing and planning on every authenticated request (about half the
+// look-up's time over loopback). Use it only when the library's connections reach
+// PostgreSQL directly, or through a pooler that keeps prepared statements with
+// their client (PgBouncer 1.21+ with max_prepared_statements > 0, or session
+// pooling). Behind a pooler in transaction mode that does not, a statement
+// prepared on one server connection is missing, or another client's statement of
+// the same name, on the next.
+func WithPreparedStatements() Option { return func(o *options) { o.prepare = true } }
 
 // Open connects to the database dsn names and applies pending migrations.
 //
@@ -92,6 +105,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.prepare = o.prepare
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.Close()
 		if clientele.Kind(err) == nil {
@@ -225,8 +239,22 @@ func (db *DB) Close() error {
 	return db.bun.Close()
 }
 
-// prepared returns query prepared once for the life of db.
-func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// rowQuerier runs one query that returns at most one row: a *sql.Stmt, or an
+// unprepared query on the pool.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// prepared returns a hot-path query ready to run. On SQLite it is prepared once for
+// the life of db (parsing costs more than running it). On PostgreSQL it is not
+// prepared unless WithPreparedStatements says so: a prepared statement is named on
+// one server connection, and behind a pooler in transaction mode (PgBouncer) the
+// next call may run on another. Unprepared, pgx's simple protocol sends the query
+// with its argument quoted in, in one message.
+func (db *DB) prepared(ctx context.Context, query string) (rowQuerier, error) {
+	if db.dialect == Postgres && !db.prepare {
+		return unprepared{db: db.bun.DB, query: query}, nil
+	}
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
 	if st, ok := db.stmts[query]; ok {
@@ -241,6 +269,16 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	db.stmts[query] = st
 	return st, nil
+}
+
+// unprepared runs query on the pool each time.
+type unprepared struct {
+	db    *sql.DB
+	query string
+}
+
+func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return u.db.QueryRowContext(ctx, u.query, args...)
 }
 
 // Migrate applies pending migrations. It is safe to call on an up-to-date database.
