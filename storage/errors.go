@@ -87,6 +87,14 @@ func sqliteKind(code int) error {
 	return clientele.ErrUnavailable
 }
 
+// createRace reports whether err is what PostgreSQL answers the loser of two
+// concurrent CREATE … IF NOT EXISTS: a unique violation in the catalogue, 42P07
+// duplicate_table or 42710 duplicate_object.
+func createRace(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P07" || pgErr.Code == "42710")
+}
+
 // uniqueViolation returns the name of the violated unique index or constraint
 // (best effort; "unique" when the driver does not say), or "" when err is not a
 // unique violation.

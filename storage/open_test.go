@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,4 +188,39 @@ func TestPooledConnectionsKeepStandardStrings(t *testing.T) {
 	var got string
 	require.NoError(t, db.SQL().QueryRowContext(ctx, `SELECT v FROM scs_probe`).Scan(&got))
 	assert.Equal(t, tricky, got)
+}
+
+// TestConcurrentOpensMigrateOnce: processes starting together on a new database
+// take turns through the migration lock; every Open succeeds and every migration
+// is applied once.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "race.db") },
+		"postgres": func(t *testing.T) string { return dbtest.PostgresURL(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dsn := dsn(t)
+			const n = 4
+			var (
+				wg   sync.WaitGroup
+				errs [n]error
+				dbs  [n]*storage.DB
+			)
+			for i := range n {
+				wg.Go(func() { dbs[i], errs[i] = storage.Open(ctx, dsn) })
+			}
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i])
+				defer func() { _ = dbs[i].Close() }()
+			}
+			var dup, locks int
+			require.NoError(t, dbs[0].SQL().QueryRowContext(ctx,
+				`SELECT count(*) FROM (SELECT name FROM clientele_migrations GROUP BY name HAVING count(*) > 1) AS d`).Scan(&dup))
+			assert.Zero(t, dup, "no migration applied twice")
+			require.NoError(t, dbs[0].SQL().QueryRowContext(ctx, `SELECT count(*) FROM clientele_migration_locks`).Scan(&locks))
+			assert.Zero(t, locks, "the lock is released")
+		})
+	}
 }

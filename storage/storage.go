@@ -309,8 +309,8 @@ func (db *DB) migrate(ctx context.Context, lockTimeout time.Duration) error {
 		migrate.WithMarkAppliedOnSuccess(true),
 		migrate.WithTemplateData(db.migrationVars()),
 	)
-	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("storage: migrate: init: %w", translate(err))
+	if err := initMigrations(ctx, m); err != nil {
+		return err
 	}
 	// Several processes may start at once; the lock table serializes them.
 	if err := lockMigrations(ctx, m, lockTimeout); err != nil {
@@ -336,6 +336,28 @@ func (db *DB) migrationVars() migrationVars {
 		return migrationVars{JSON: "JSONB", Timestamp: "TIMESTAMPTZ", Postgres: true}
 	}
 	return migrationVars{JSON: "TEXT", Timestamp: "TIMESTAMP"}
+}
+
+// initMigrations creates bun/migrate's two tables if they are missing. Processes
+// starting together on a new PostgreSQL database race in CREATE TABLE IF NOT EXISTS
+// (one gets a unique violation in the catalogue, or "already exists"); the loser
+// tries again and finds the tables.
+func initMigrations(ctx context.Context, m *migrate.Migrator) error {
+	var err error
+	for range 5 {
+		if err = m.Init(ctx); err == nil || !createRace(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("storage: migrate: init: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("storage: migrate: init: %w", translate(err))
+	}
+	return nil
 }
 
 // lockMigrations takes bun/migrate's lock (a row in clientele_migration_locks),
