@@ -29,7 +29,10 @@
 //     do); a check or not-null violation, or a value the column cannot hold →
 //     clientele.ErrInvalid; lock contention (SQLITE_BUSY, SQLITE_LOCKED, PostgreSQL
 //     serialization failure 40001, deadlock 40P01, lock not available 55P03) and
-//     anything else from the database → clientele.ErrUnavailable (retry later).
+//     anything else from the database → clientele.ErrUnavailable (retry later). A
+//     conflict or invalid-input error names the broken rule ("conflict: foreign key
+//     violation"), not the driver's text with its table names; an unavailable error
+//     keeps the driver's text for the operator's log.
 //   - Times are stored and returned in UTC, at microsecond precision.
 //
 // # Values in SQL

@@ -28,6 +28,9 @@ import (
 //     40001, deadlock 40P01, lock not available 55P03) and everything else:
 //     clientele.ErrUnavailable — retrying later may succeed.
 //
+// A conflict or invalid-input error says which rule broke ("conflict: foreign key
+// violation") without the driver's text, which names tables and may reach the API
+// caller; an unavailable error carries the driver's text for the operator's log.
 // Context cancellation and errors that already carry a kind pass through unchanged.
 func translate(err error) error {
 	switch {
@@ -40,11 +43,30 @@ func translate(err error) error {
 	case clientele.Kind(err) != nil:
 		return err
 	}
-	return fmt.Errorf("%w: %w", driverKind(err), err)
+	kind, what := driverKind(err)
+	return &dbError{kind: kind, cause: err, what: what}
 }
 
-// driverKind classifies a driver error by its code (see translate).
-func driverKind(err error) error {
+// dbError is a driver error with the kind it maps to; errors.Is finds the kind and
+// errors.As the driver's error.
+type dbError struct {
+	kind  error  // a clientele sentinel
+	cause error  // the driver's error
+	what  string // the broken rule, shown instead of the driver's text; "" shows it
+}
+
+func (e *dbError) Error() string {
+	if e.what == "" {
+		return e.kind.Error() + ": " + e.cause.Error()
+	}
+	return e.kind.Error() + ": " + e.what
+}
+
+func (e *dbError) Unwrap() []error { return []error{e.kind, e.cause} }
+
+// driverKind classifies a driver error by its code (see translate) and names the
+// broken rule of a conflict or invalid input.
+func driverKind(err error) (kind error, what string) {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return postgresKind(pgErr.Code)
@@ -53,38 +75,54 @@ func driverKind(err error) error {
 	if errors.As(err, &sqErr) {
 		return sqliteKind(sqErr.Code())
 	}
-	return clientele.ErrUnavailable
+	return clientele.ErrUnavailable, ""
 }
 
 // postgresKind classifies a SQLSTATE.
-func postgresKind(code string) error {
+func postgresKind(code string) (error, string) {
+	switch code {
+	case "23502":
+		return clientele.ErrInvalid, "not-null violation"
+	case "23514":
+		return clientele.ErrInvalid, "check violation"
+	case "23505":
+		return clientele.ErrConflict, "unique violation"
+	case "23503":
+		return clientele.ErrConflict, "foreign key violation"
+	}
 	switch {
-	case code == "23502", code == "23514": // not_null_violation, check_violation
-		return clientele.ErrInvalid
-	case strings.HasPrefix(code, "23"): // unique, foreign key, exclusion, restrict
-		return clientele.ErrConflict
+	case strings.HasPrefix(code, "23"): // exclusion, restrict, …
+		return clientele.ErrConflict, "integrity violation"
 	case strings.HasPrefix(code, "22"): // data exception: bad value for its column
-		return clientele.ErrInvalid
+		return clientele.ErrInvalid, "value not valid for its column"
 	}
 	// 40001 serialization_failure, 40P01 deadlock_detected, 55P03
 	// lock_not_available, connection and server failures.
-	return clientele.ErrUnavailable
+	return clientele.ErrUnavailable, ""
 }
 
 // sqliteKind classifies an (extended) SQLite result code.
-func sqliteKind(code int) error {
+func sqliteKind(code int) (error, string) {
 	switch code {
-	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
-		return clientele.ErrInvalid
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return clientele.ErrInvalid, "not-null violation"
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return clientele.ErrInvalid, "check violation"
+	case sqlite3.SQLITE_CONSTRAINT_DATATYPE:
+		return clientele.ErrInvalid, "value not valid for its column"
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_ROWID:
+		return clientele.ErrConflict, "unique violation"
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return clientele.ErrConflict, "foreign key violation"
 	}
 	switch code & 0xff { // the primary result code
-	case sqlite3.SQLITE_CONSTRAINT: // unique, primary key, foreign key, trigger, …
-		return clientele.ErrConflict
+	case sqlite3.SQLITE_CONSTRAINT: // trigger, …
+		return clientele.ErrConflict, "integrity violation"
 	case sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG:
-		return clientele.ErrInvalid
+		return clientele.ErrInvalid, "value not valid for its column"
 	}
 	// SQLITE_BUSY, SQLITE_LOCKED (and their extended codes), I/O and the rest.
-	return clientele.ErrUnavailable
+	return clientele.ErrUnavailable, ""
 }
 
 // createRace reports whether err is what PostgreSQL answers the loser of two

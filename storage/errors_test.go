@@ -39,20 +39,21 @@ func TestTranslateKeepsKindAndCause(t *testing.T) {
 		stmt     string
 		kind     error
 		pgCode   string
-		sqliteCC int // extended result code
+		sqliteCC int    // extended result code
+		message  string // what the error says: the rule, not the driver's text
 	}{
 		{"unique", `INSERT INTO errkind_child (id, parent_id, code, qty) VALUES ('c2', 'p1', 'dup', 1)`,
-			clientele.ErrConflict, "23505", sqlite3.SQLITE_CONSTRAINT_UNIQUE},
+			clientele.ErrConflict, "23505", sqlite3.SQLITE_CONSTRAINT_UNIQUE, "conflict: unique violation"},
 		{"primary key", `INSERT INTO errkind_child (id, parent_id, code, qty) VALUES ('c1', 'p1', 'other', 1)`,
-			clientele.ErrConflict, "23505", sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY},
+			clientele.ErrConflict, "23505", sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, "conflict: unique violation"},
 		{"foreign key on insert", `INSERT INTO errkind_child (id, parent_id, code, qty) VALUES ('c3', 'nope', 'c3', 1)`,
-			clientele.ErrConflict, "23503", sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY},
+			clientele.ErrConflict, "23503", sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, "conflict: foreign key violation"},
 		{"foreign key on delete", `DELETE FROM errkind_parent WHERE id = 'p1'`,
-			clientele.ErrConflict, "23503", sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY},
+			clientele.ErrConflict, "23503", sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, "conflict: foreign key violation"},
 		{"check", `INSERT INTO errkind_child (id, parent_id, code, qty) VALUES ('c4', 'p1', 'c4', -1)`,
-			clientele.ErrInvalid, "23514", sqlite3.SQLITE_CONSTRAINT_CHECK},
+			clientele.ErrInvalid, "23514", sqlite3.SQLITE_CONSTRAINT_CHECK, "invalid input: check violation"},
 		{"not null", `INSERT INTO errkind_child (id, parent_id, code, qty) VALUES ('c5', NULL, 'c5', 1)`,
-			clientele.ErrInvalid, "23502", sqlite3.SQLITE_CONSTRAINT_NOTNULL},
+			clientele.ErrInvalid, "23502", sqlite3.SQLITE_CONSTRAINT_NOTNULL, "invalid input: not-null violation"},
 	}
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -67,6 +68,7 @@ func TestTranslateKeepsKindAndCause(t *testing.T) {
 				err := storage.Translate(raw)
 				assert.ErrorIs(t, err, tc.kind)
 				assert.Equal(t, tc.kind, clientele.Kind(err), "one kind only: %v", err)
+				assert.Equal(t, tc.message, err.Error(), "no table names for the API caller")
 				assertCause(t, db, err, tc.pgCode, tc.sqliteCC)
 			})
 		}
