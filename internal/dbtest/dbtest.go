@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,22 +39,81 @@ func SQLite(t testing.TB) *storage.DB {
 	return db
 }
 
-// PostgresDSN returns the DSN of the test server, skipping (or, in CI, failing)
-// when none is configured.
+// SQLiteFile returns a fresh store on a database file in a temporary directory.
+// Unlike SQLite's in-memory store it has a pool of connections, so two of them can
+// contend for the write lock.
+func SQLiteFile(t testing.TB) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatalf("dbtest: open sqlite file: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// PostgresDSN returns the DSN of the test server. With none configured it skips
+// the test, or fails it when the CI variable is truthy (true, 1, yes, on; any case):
+// CI must run the PostgreSQL half. A DSN that is set is always used.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(EnvPostgres)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dbtest: %s is not set; CI must run the PostgreSQL tests", EnvPostgres)
-		}
+	switch decide(dsn, os.Getenv("CI")) {
+	case failPostgres:
+		t.Fatalf("dbtest: %s is not set; CI must run the PostgreSQL tests", EnvPostgres)
+	case skipPostgres:
 		t.Skipf("dbtest: %s is not set; skipping the PostgreSQL half", EnvPostgres)
 	}
 	return dsn
 }
 
+// decision is what PostgresDSN does with the environment it finds.
+type decision int
+
+const (
+	usePostgres  decision = iota // a DSN is set: run on it
+	skipPostgres                 // no DSN outside CI: skip with a message
+	failPostgres                 // no DSN in CI: fail
+)
+
+func (d decision) String() string {
+	return [...]string{"use", "skip", "fail"}[d]
+}
+
+// decide chooses from the values of CLIENTELE_TEST_POSTGRES and CI.
+func decide(dsn, ci string) decision {
+	switch {
+	case strings.TrimSpace(dsn) != "":
+		return usePostgres
+	case truthy(ci):
+		return failPostgres
+	}
+	return skipPostgres
+}
+
+// truthy reports whether an environment value means yes, as CI services set it.
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true
+	}
+	return false
+}
+
 // Postgres returns a store on a fresh schema of the test server.
 func Postgres(t testing.TB) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), PostgresURL(t))
+	if err != nil {
+		t.Fatalf("dbtest: open postgres: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// PostgresURL returns a DSN of the test server whose search_path is a fresh schema,
+// dropped when the test ends, for tests that call storage.Open themselves.
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
@@ -76,13 +137,8 @@ func Postgres(t testing.TB) *storage.DB {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := storage.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("dbtest: open postgres: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads "+" literally
+	return u.String()
 }
 
 // ensureTrigram creates pg_trgm once per database. Test packages run in parallel
