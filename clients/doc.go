@@ -63,7 +63,8 @@
 // without spaces. A query is at most 1024 bytes with at most 16 terms and 10
 // alternatives per term. An unknown field, a disallowed operator, a bad date or any
 // other mistake is an ErrInvalid whose message gives the byte position and what was
-// expected. Queries become bound parameters; no input is ever spliced into SQL.
+// expected. A query becomes typed conditions whose values the store's SQL dialect
+// quotes (see package storage); no input is ever spliced into SQL unquoted.
 //
 // # Pages
 //

@@ -107,10 +107,7 @@ var (
 )
 
 func BenchmarkSearchPostgres(b *testing.B) {
-	dsn := os.Getenv(dbtest.EnvPostgres)
-	if dsn == "" {
-		b.Skipf("%s is not set", dbtest.EnvPostgres)
-	}
+	dsn := dbtest.PostgresDSN(b)
 	pgEnvOnce.Do(func() { pgEnv, pgEnvErr = openPostgresBench(b, dsn) })
 	if pgEnvErr != nil {
 		b.Fatal(pgEnvErr)

@@ -14,7 +14,8 @@ import (
 )
 
 // clientColumn maps a filter field of clients.SearchSchema to its column. Only
-// these fixed names ever reach SQL text; every value goes in as a parameter.
+// these fixed names ever reach SQL text as identifiers; every value goes through a
+// bun placeholder, which the dialect quotes.
 func clientColumn(field string) (string, bool) {
 	switch field {
 	case "status":

@@ -8,7 +8,12 @@
 // An app that already has a pool hands it over with OpenDB instead.
 //
 // Open applies the embedded migrations (bun/migrate, tables clientele_migrations
-// and clientele_migration_locks) unless WithoutMigrations is given. The two
+// and clientele_migration_locks) unless WithoutMigrations is given. A process that
+// migrates holds a row in clientele_migration_locks; Open waits for it at most
+// DefaultMigrationLockTimeout (30 s; WithMigrationLockTimeout changes it) and then
+// fails, naming the table. A process that crashed while migrating leaves that row
+// behind: when no other process is migrating, delete it (DELETE FROM
+// clientele_migration_locks WHERE table_name = 'clientele_migrations'). The two
 // dialects share models and behaviour; their SQL differs where the engines do
 // (JSONB and TIMESTAMPTZ, and a trigram index for name search, on PostgreSQL).
 //
@@ -20,10 +25,45 @@
 //     BEGIN) and are guarded by the row's version.
 //   - Audit entries and idempotency keys are written in the same transaction as the
 //     change they belong to.
-//   - Driver errors become the library's kinds: no rows → clientele.ErrNotFound, a
-//     unique violation → clientele.ErrConflict, anything else from the database →
-//     clientele.ErrUnavailable.
+//   - Driver errors become the library's kinds, and the driver's own error
+//     (*pgconn.PgError, *sqlite.Error) stays reachable with errors.As: no rows →
+//     clientele.ErrNotFound; a unique, primary-key or foreign-key violation →
+//     clientele.ErrConflict (the change collides with rows that exist, or no longer
+//     do); a check or not-null violation, or a value the column cannot hold →
+//     clientele.ErrInvalid; lock contention (SQLITE_BUSY, SQLITE_LOCKED, PostgreSQL
+//     serialization failure 40001, deadlock 40P01, lock not available 55P03) and
+//     anything else from the database → clientele.ErrUnavailable (retry later). A
+//     conflict or invalid-input error names the broken rule ("conflict: foreign key
+//     violation"), not the driver's text with its table names; an unavailable error
+//     keeps the driver's text for the operator's log.
 //   - Times are stored and returned in UTC, at microsecond precision.
+//
+// # Values in SQL
+//
+// bun writes every value of the stores' queries into the SQL text itself, quoted by the dialect (a query's
+// ? placeholders are filled in before it is sent; they are not bound parameters of
+// the database protocol). No input is ever concatenated into SQL unquoted. On
+// PostgreSQL this quoting is safe only with standard_conforming_strings on, so every
+// connection is checked when it is opened and again each time the pool hands it
+// out (the server reports the setting, so the checks cost no round trip): Open fails
+// with clientele.ErrInvalid when the server starts sessions with it off, and a
+// pooled connection on which someone turned it off is discarded. Adding
+// standard_conforming_strings=on to the DSN sets it for the library's sessions.
+//
+// SessionByDigest (behind users' Authenticate) bypasses bun: its query has one
+// parameter, bound by a prepared statement on SQLite and quoted in by pgx's simple
+// protocol on PostgreSQL.
+//
+// # Connection poolers
+//
+// On PostgreSQL the library prepares no statement by default (pgx runs in
+// simple-protocol mode), so it works behind PgBouncer in transaction pooling mode.
+// WithPreparedStatements prepares the session look-up, about halving its time; use
+// it only without such a pooler, or with PgBouncer 1.21+ and max_prepared_statements
+// set. A DSN that sets default_query_exec_mode to a mode that prepares statements
+// makes the same requirement.
+//
+// SQLite is modernc.org/sqlite (pure Go), registered as "sqlite".
 //
 // # Transactions: the unit of work
 //

@@ -3,8 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -12,13 +12,14 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/clientele-go/clientele"
 )
@@ -40,9 +41,10 @@ const (
 type DB struct {
 	bun     *bun.DB
 	dialect Dialect
+	prepare bool // prepare hot-path queries on PostgreSQL too (WithPreparedStatements)
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared hot-path queries, closed by Close
+	stmts  map[string]*sql.Stmt // prepared hot-path queries (SQLite), closed by Close
 
 	borrowed          bool // the app's pool (OpenDB): Close leaves it open
 	outboxMaxAttempts int
@@ -53,6 +55,8 @@ type DB struct {
 
 type options struct {
 	migrate     bool
+	lockTimeout time.Duration
+	prepare     bool
 	maxAttempts int
 }
 
@@ -71,12 +75,34 @@ func WithMaxAttempts(n int) Option {
 	}
 }
 
+// DefaultMigrationLockTimeout is how long Open waits for the migration lock when
+// WithMigrationLockTimeout does not say.
+const DefaultMigrationLockTimeout = 30 * time.Second
+
 // Option configures Open.
 type Option func(*options)
 
 // WithoutMigrations skips applying pending migrations at Open; use it when
 // migrations are run by a separate deploy step (DB.Migrate).
 func WithoutMigrations() Option { return func(o *options) { o.migrate = false } }
+
+// WithMigrationLockTimeout sets how long Open waits for another process to release
+// the migration lock (DefaultMigrationLockTimeout otherwise). Zero or less tries
+// once.
+func WithMigrationLockTimeout(d time.Duration) Option {
+	return func(o *options) { o.lockTimeout = d }
+}
+
+// WithPreparedStatements prepares Authenticate's session look-up on PostgreSQL too,
+// as it always is on SQLite: a server-side named statement per connection, which
+// saves parsing and planning on every authenticated request (about half the
+// look-up's time over loopback). Use it only when the library's connections reach
+// PostgreSQL directly, or through a pooler that keeps prepared statements with
+// their client (PgBouncer 1.21+ with max_prepared_statements > 0, or session
+// pooling). Behind a pooler in transaction mode that does not, a statement
+// prepared on one server connection is missing, or another client's statement of
+// the same name, on the next.
+func WithPreparedStatements() Option { return func(o *options) { o.prepare = true } }
 
 // Open connects to the database dsn names and applies pending migrations.
 //
@@ -85,7 +111,14 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 //	sqlite://:memory:            a private in-memory database (tests)
 //	postgres://user@host/db      PostgreSQL (postgresql:// works too)
 //
-// SQLite is pure Go (builds with CGO_ENABLED=0); PostgreSQL goes through pgx.
+// SQLite is pure Go (modernc.org/sqlite; builds with CGO_ENABLED=0); PostgreSQL
+// goes through pgx. A DSN Open cannot use is clientele.ErrInvalid, a database that
+// does not answer clientele.ErrUnavailable.
+//
+// On PostgreSQL every connection must have standard_conforming_strings on (see the
+// package documentation); Open fails with clientele.ErrInvalid when the server
+// starts sessions with it off. Add standard_conforming_strings=on to the DSN to set
+// it for the library's sessions whatever the server's default.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	db, err := open(dsn)
 	if err != nil {
@@ -100,12 +133,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 // with the app, and Close leaves it open.
 //
 // The pool must be set up as Open sets up its own. On PostgreSQL, add
-// default_query_exec_mode=simple_protocol to the DSN (bun writes values into
-// the SQL text; the default mode would prepare nearly every statement). On
-// SQLite, the DSN must carry _pragma=foreign_keys(1), _pragma=busy_timeout(5000)
-// and _txlock=immediate (and _pragma=journal_mode(WAL) for a file), or one
-// connection (SetMaxOpenConns(1)) for :memory:. OpenDB checks the foreign keys
-// on one connection and refuses a pool without them.
+// default_query_exec_mode=simple_protocol and standard_conforming_strings=on to
+// the DSN (bun writes values into the SQL text: the default mode would prepare
+// nearly every statement, and the quoting is safe only with standard strings).
+// On SQLite, the DSN must carry _pragma=foreign_keys(1),
+// _pragma=busy_timeout(5000) and _txlock=immediate (and _pragma=journal_mode(WAL)
+// for a file), or one connection (SetMaxOpenConns(1)) for :memory:. OpenDB checks
+// the foreign keys (SQLite) and standard_conforming_strings (PostgreSQL) on one
+// connection and refuses a pool without them.
 func OpenDB(ctx context.Context, sqldb *sql.DB, d Dialect, opts ...Option) (*DB, error) {
 	if sqldb == nil {
 		return nil, fmt.Errorf("storage: OpenDB needs a *sql.DB: %w", clientele.ErrInvalid)
@@ -113,34 +148,43 @@ func OpenDB(ctx context.Context, sqldb *sql.DB, d Dialect, opts ...Option) (*DB,
 	if d != SQLite && d != Postgres {
 		return nil, fmt.Errorf("storage: OpenDB: unknown dialect %q (want sqlite or postgres): %w", d, clientele.ErrInvalid)
 	}
+	var check string
+	var want string
+	if d == SQLite {
+		check, want = "PRAGMA foreign_keys", "1"
+	} else {
+		check, want = "SHOW standard_conforming_strings", "on"
+	}
+	var got string
+	if err := sqldb.QueryRowContext(ctx, check).Scan(&got); err != nil {
+		return nil, fmt.Errorf("storage: OpenDB: %w: %w", clientele.ErrUnavailable, err)
+	}
+	if got != want {
+		return nil, fmt.Errorf("storage: OpenDB: %s is %q on the pool handed over; the library needs %q: %w", check, got, want, clientele.ErrInvalid)
+	}
 	db := newDB(sqldb, d)
 	db.borrowed = true
-	if d == SQLite {
-		var on int
-		if err := sqldb.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
-			return nil, fmt.Errorf("storage: OpenDB: %w: %w", clientele.ErrUnavailable, err)
-		}
-		if on != 1 {
-			return nil, fmt.Errorf("storage: OpenDB: the SQLite pool has foreign keys off; open it with _pragma=foreign_keys(1): %w", clientele.ErrInvalid)
-		}
-	}
 	return db.start(ctx, opts)
 }
 
 // start checks the connection and applies pending migrations, closing db when
 // either fails.
 func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
-	o := options{migrate: true, maxAttempts: DefaultMaxAttempts}
+	o := options{migrate: true, lockTimeout: DefaultMigrationLockTimeout, maxAttempts: DefaultMaxAttempts}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	db.prepare = o.prepare
 	db.outboxMaxAttempts = o.maxAttempts
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("storage: open: %w: %w", clientele.ErrUnavailable, err)
+		if clientele.Kind(err) == nil {
+			err = fmt.Errorf("%w: %w", clientele.ErrUnavailable, err)
+		}
+		return nil, fmt.Errorf("storage: open: %w", err)
 	}
 	if o.migrate {
-		if err := db.Migrate(ctx); err != nil {
+		if err := db.migrate(ctx, o.lockTimeout); err != nil {
 			_ = db.Close()
 			return nil, err
 		}
@@ -177,9 +221,12 @@ func openSQLite(path string) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
-	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+	// modernc's driver, by its registered name; not bun's sqliteshim, which picks
+	// the cgo driver on some platforms, where these _pragma options and the error
+	// codes translate reads do not apply.
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("storage: open sqlite: %w", err)
+		return nil, fmt.Errorf("storage: open sqlite: %w: %w", clientele.ErrInvalid, err)
 	}
 	if memory {
 		// Each connection to :memory: is a database of its own: keep exactly one.
@@ -194,7 +241,8 @@ func openSQLite(path string) (*DB, error) {
 func openPostgres(dsn string) (*DB, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open postgres: bad DSN: %w", clientele.ErrInvalid)
+		// url.Parse's error repeats the DSN, password included: leave it out.
+		return nil, fmt.Errorf("storage: open postgres: DSN is not a URL: %w", clientele.ErrInvalid)
 	}
 	q := u.Query()
 	// bun writes values into the SQL text; pgx's default mode would prepare a new
@@ -202,18 +250,48 @@ func openPostgres(dsn string) (*DB, error) {
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "simple_protocol")
 	}
-	u.RawQuery = q.Encode()
-	sqldb, err := sql.Open("pgx", u.String())
+	u.RawQuery = encodeQuery(q)
+	cfg, err := pgx.ParseConfig(u.String()) // its error hides the password
 	if err != nil {
-		return nil, fmt.Errorf("storage: open postgres: %w", err)
+		return nil, fmt.Errorf("storage: open postgres: %w: %w", clientele.ErrInvalid, err)
 	}
+	sqldb := stdlib.OpenDB(*cfg,
+		stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error { return checkStandardStrings(c) }),
+		stdlib.OptionResetSession(func(_ context.Context, c *pgx.Conn) error {
+			if checkStandardStrings(c) != nil {
+				return driver.ErrBadConn // someone turned it off: discard the connection
+			}
+			return nil
+		}),
+	)
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	return newDB(sqldb, Postgres), nil
 }
 
-// newDB wraps a pool of the given engine.
+// encodeQuery encodes q with spaces as %20: pgx reads a "+" in a DSN literally, so
+// url.Values.Encode's "+" would turn options=-c%20x into "-c+x".
+func encodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20") // Encode writes a literal "+" as %2B
+}
+
+// checkStandardStrings refuses a PostgreSQL session that reads backslashes in
+// string literals as escapes: bun quotes values into the SQL text, doubling single
+// quotes only, which is safe exactly when standard_conforming_strings is on. The
+// server reports the setting when the session starts and whenever it changes, so
+// the check costs no round trip.
+func checkStandardStrings(c *pgx.Conn) error {
+	if v := c.PgConn().ParameterStatus("standard_conforming_strings"); v != "on" {
+		return fmt.Errorf("storage: PostgreSQL session has standard_conforming_strings %q; the library needs it on "+
+			"(turn it on for the server, database or role, or add standard_conforming_strings=on to the DSN): %w",
+			v, clientele.ErrInvalid)
+	}
+	return nil
+}
+
+// newDB wraps a pool of the given engine. Its connection resolver sends queries
+// made with a ctx that carries one of db's transactions into that transaction.
 func newDB(sqldb *sql.DB, d Dialect) *DB {
 	r := &txResolver{}
 	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts}
@@ -249,17 +327,31 @@ func (db *DB) Close() error {
 	return db.bun.Close()
 }
 
-// prepared returns query prepared once for the life of db, bound to the
-// transaction ctx carries, if any.
-func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// rowQuerier runs one query that returns at most one row: a *sql.Stmt, or an
+// unprepared query on the pool.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// prepared returns a hot-path query ready to run. On SQLite it is prepared once for
+// the life of db (parsing costs more than running it). On PostgreSQL it is not
+// prepared unless WithPreparedStatements says so: a prepared statement is named on
+// one server connection, and behind a pooler in transaction mode (PgBouncer) the
+// next call may run on another. Unprepared, pgx's simple protocol sends the query
+// with its argument quoted in, in one message.
+func (db *DB) prepared(ctx context.Context, query string) (rowQuerier, error) {
+	tx, inTx := db.txFrom(ctx)
+	if db.dialect == Postgres && !db.prepare {
+		if inTx {
+			return unprepared{db: tx.Tx, query: query}, nil
+		}
+		return unprepared{db: db.bun.DB, query: query}, nil
+	}
 	st, err := db.preparedOnPool(ctx, query)
-	if err != nil {
-		return nil, err
+	if err != nil || !inTx {
+		return st, err
 	}
-	if tx, ok := db.txFrom(ctx); ok {
-		return tx.Tx.StmtContext(ctx, st), nil
-	}
-	return st, nil
+	return tx.Tx.StmtContext(ctx, st), nil
 }
 
 func (db *DB) preparedOnPool(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -279,8 +371,32 @@ func (db *DB) preparedOnPool(ctx context.Context, query string) (*sql.Stmt, erro
 	return st, nil
 }
 
+// unprepared runs query on the pool (or the ctx's transaction) each time.
+type unprepared struct {
+	db interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	query string
+}
+
+func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return u.db.QueryRowContext(ctx, u.query, args...)
+}
+
 // Migrate applies pending migrations. It is safe to call on an up-to-date database.
+// It waits up to DefaultMigrationLockTimeout for another process's migration lock;
+// ctx can end the wait sooner.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.migrate(ctx, DefaultMigrationLockTimeout)
+}
+
+// Names of bun/migrate's tables.
+const (
+	migrationsTable     = "clientele_migrations"
+	migrationLocksTable = "clientele_migration_locks"
+)
+
+func (db *DB) migrate(ctx context.Context, lockTimeout time.Duration) error {
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
@@ -290,21 +406,19 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
 	m := migrate.NewMigrator(db.bun, ms,
-		migrate.WithTableName("clientele_migrations"),
-		migrate.WithLocksTableName("clientele_migration_locks"),
+		migrate.WithTableName(migrationsTable),
+		migrate.WithLocksTableName(migrationLocksTable),
 		migrate.WithMarkAppliedOnSuccess(true),
 		migrate.WithTemplateData(db.migrationVars()),
 	)
-	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("storage: migrate: init: %w", translate(err))
+	if err := initMigrations(ctx, m); err != nil {
+		return err
 	}
-	if db.dialect == Postgres {
-		// Several processes may start at once; the lock table serializes them.
-		if err := lockMigrations(ctx, m); err != nil {
-			return err
-		}
-		defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
+	// Several processes may start at once; the lock table serializes them.
+	if err := lockMigrations(ctx, m, lockTimeout); err != nil {
+		return err
 	}
+	defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
 	if _, err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
@@ -326,16 +440,53 @@ func (db *DB) migrationVars() migrationVars {
 	return migrationVars{JSON: "TEXT", Timestamp: "TIMESTAMP"}
 }
 
-func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
+// initMigrations creates bun/migrate's two tables if they are missing. Processes
+// starting together on a new PostgreSQL database race in CREATE TABLE IF NOT EXISTS
+// (one gets a unique violation in the catalogue, or "already exists"); the loser
+// tries again and finds the tables.
+func initMigrations(ctx context.Context, m *migrate.Migrator) error {
+	var err error
+	for range 5 {
+		if err = m.Init(ctx); err == nil || !createRace(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("storage: migrate: init: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("storage: migrate: init: %w", translate(err))
+	}
+	return nil
+}
+
+// lockMigrations takes bun/migrate's lock (a row in clientele_migration_locks),
+// waiting up to timeout while another process holds it.
+func lockMigrations(ctx context.Context, m *migrate.Migrator, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
 	for {
 		err := m.Lock(ctx)
 		if err == nil {
 			return nil
 		}
+		if uniqueViolation(err) == "" { // not held by someone else: a real failure
+			return fmt.Errorf("storage: migrate: lock: %w", translate(err))
+		}
+		wait := min(100*time.Millisecond, time.Until(deadline))
+		if wait <= 0 {
+			return fmt.Errorf("storage: migrate: the migration lock (a row in %s) is still held after %s: "+
+				"another process is migrating this database, or one stopped while migrating. "+
+				"If no other process is migrating, clear it with "+
+				"DELETE FROM %s WHERE table_name = '%s': %w",
+				migrationLocksTable, timeout, migrationLocksTable, migrationsTable, clientele.ErrUnavailable)
+		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("storage: migrate: waiting for the migration lock: %w", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
+			return fmt.Errorf("storage: migrate: waiting for the migration lock (a row in %s): %w",
+				migrationLocksTable, ctx.Err())
+		case <-time.After(wait):
 		}
 	}
 }
@@ -346,21 +497,4 @@ func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.For("UPDATE")
 	}
 	return q
-}
-
-// translate turns driver errors into the library's error kinds.
-func translate(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%w", clientele.ErrNotFound)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	case clientele.Kind(err) != nil:
-		return err
-	case uniqueViolation(err) != "":
-		return fmt.Errorf("%w: %v", clientele.ErrConflict, err)
-	}
-	return fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // UserStore implements users.Store. Authenticate's look-up is prepared once per
-// DB and reused.
+// DB on SQLite; on PostgreSQL it is sent unprepared (see DB.prepared).
 type UserStore struct{ db *DB }
 
 var _ users.Store = (*UserStore)(nil)
@@ -421,10 +421,9 @@ const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at,
 FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
 WHERE s.token_hash = `
 
-// sessionStmt returns the prepared session look-up, preparing it once per DB on
-// first use (parsing the query would otherwise cost more than running it). The DB
-// closes it.
-func (s *UserStore) sessionStmt(ctx context.Context) (*sql.Stmt, error) {
+// sessionStmt returns the session look-up as DB.prepared gives it: prepared once
+// per DB on SQLite (the DB closes it), unprepared on PostgreSQL.
+func (s *UserStore) sessionStmt(ctx context.Context) (rowQuerier, error) {
 	placeholder := "?"
 	if s.db.dialect == Postgres {
 		placeholder = "$1"
@@ -433,7 +432,7 @@ func (s *UserStore) sessionStmt(ctx context.Context) (*sql.Stmt, error) {
 }
 
 // SessionByDigest implements users.Store: one look-up on the unique token index
-// joined with the user's primary key, through a prepared statement.
+// joined with the user's primary key (a prepared statement on SQLite).
 func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.SessionView, error) {
 	stmt, err := s.sessionStmt(ctx)
 	if err != nil {

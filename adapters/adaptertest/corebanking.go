@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -12,10 +13,70 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// CoreBanking runs the conformance suite for adapters.CoreBanking. newBank returns
-// a fresh implementation for each subtest. Account subtests need
-// adapters.AccountOpener; list subtests need adapters.ClientLister.
-func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) {
+// CoreBankingFixture is what the CoreBanking suite needs from the implementation
+// under test. Both fields are required: without accounts the suite cannot test the
+// methods that move and hold money, and it fails rather than pass untested.
+type CoreBankingFixture struct {
+	// New returns a fresh implementation for one subtest.
+	New func(t *testing.T) adapters.CoreBanking
+	// Account gives a client of bank (one the suite created with CreateClient) an
+	// account as spec describes — active, no blocks, exactly spec.Balance — and
+	// returns it. Against a real core banking system it opens and funds the account
+	// with the system's own tools (a sandbox's back office or admin API); for an
+	// implementation of adapters.AccountOpener, OpenAccount does it.
+	Account func(t *testing.T, bank adapters.CoreBanking, spec AccountSpec) adapters.Account
+}
+
+// AccountSpec is an account the CoreBanking suite asks its fixture for.
+type AccountSpec struct {
+	TenantID string
+	ClientID string
+	Type     adapters.AccountType // adapters.Savings or adapters.Loan
+	// Balance is the savings balance (zero or more) or the loan's outstanding
+	// amount, in minor units of its currency.
+	Balance adapters.Money
+}
+
+// OpenAccount is a CoreBankingFixture.Account for an implementation of
+// adapters.AccountOpener: it opens the account with OpenAccount, spec's balance as
+// the opening balance. It fails the test when bank cannot open accounts.
+func OpenAccount(t *testing.T, bank adapters.CoreBanking, spec AccountSpec) adapters.Account {
+	t.Helper()
+	opener, ok := bank.(adapters.AccountOpener)
+	if !ok {
+		t.Fatalf("adaptertest.OpenAccount: %T does not implement adapters.AccountOpener; give CoreBankingFixture.Account a function that funds accounts another way", bank)
+	}
+	a, err := opener.OpenAccount(ctxFor(t), adapters.OpenAccountRequest{TenantID: spec.TenantID, ClientID: spec.ClientID, Type: spec.Type,
+		OpeningBalance: spec.Balance, IdempotencyKey: newKey()})
+	if errors.Is(err, adapters.ErrNotSupported) {
+		t.Fatalf("adaptertest.OpenAccount: OpenAccount is not supported (%v); give CoreBankingFixture.Account a function that funds accounts another way", err)
+	}
+	require.NoError(t, err)
+	return a
+}
+
+// CoreBanking runs the conformance suite for adapters.CoreBanking: fx.New returns a
+// fresh implementation for each subtest and fx.Account gives the suite's clients
+// funded accounts. The list subtest needs adapters.ClientLister and is skipped
+// without it; OpenAccount's own subtest needs adapters.AccountOpener.
+func CoreBanking(t *testing.T, fx CoreBankingFixture) {
+	if fx.New == nil || fx.Account == nil {
+		t.Fatal("adaptertest.CoreBanking: CoreBankingFixture needs New (a fresh implementation per subtest) and Account " +
+			"(a function that gives a client an active savings or loan account with an exact balance; " +
+			"adaptertest.OpenAccount does it for an adapters.AccountOpener). Without Account, transfers, blocks, " +
+			"closing and balance conservation would go untested.")
+	}
+	newBank := fx.New
+	acct := func(t *testing.T, b adapters.CoreBanking, tenant, clientID string, typ adapters.AccountType, balance int64, currency string) adapters.Account {
+		t.Helper()
+		return mustAccount(t, fx, b, AccountSpec{TenantID: tenant, ClientID: clientID, Type: typ, Balance: adapters.Money{Amount: balance, Currency: currency}})
+	}
+	pair := func(t *testing.T, b adapters.CoreBanking, tenant string, fromBalance, toBalance int64, currency string) (adapters.Account, adapters.Account) {
+		t.Helper()
+		c := mustClient(t, b, tenant)
+		return acct(t, b, tenant, c.ClientID, adapters.Savings, fromBalance, currency), acct(t, b, tenant, c.ClientID, adapters.Savings, toBalance, currency)
+	}
+
 	t.Run("CreateAndGetClient", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
 		id := newID()
@@ -90,15 +151,43 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 		requireInvalidField(t, err, "idempotencyKey")
 	})
 
-	t.Run("OpenAndListAccounts", func(t *testing.T) {
+	t.Run("OpenAccount", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
+		opener, ok := b.(adapters.AccountOpener)
+		if !ok {
+			t.Skip("adapters.AccountOpener not implemented")
+		}
 		c := mustClient(t, b, tenant)
-		s := mustOpen(t, b, tenant, c.ClientID, adapters.Savings, 5000, "KES")
-		l := mustOpen(t, b, tenant, c.ClientID, adapters.Loan, 20000, "KES")
+		req := adapters.OpenAccountRequest{TenantID: tenant, ClientID: c.ClientID, Type: adapters.Savings,
+			OpeningBalance: adapters.Money{Amount: 5000, Currency: "KES"}, IdempotencyKey: newKey()}
+		s, err := opener.OpenAccount(ctx, req)
+		skipUnsupported(t, err, "OpenAccount")
+		require.NoError(t, err)
 		assert.Equal(t, adapters.AccountActive, s.Status)
+		assert.Equal(t, adapters.Savings, s.Type)
+		assert.Equal(t, c.ClientID, s.ClientID)
 		assert.Equal(t, adapters.Money{Amount: 5000, Currency: "KES"}, s.Balance)
+		again, err := opener.OpenAccount(ctx, req)
+		require.NoError(t, err)
+		assert.Equal(t, s.ID, again.ID, "a replay returns the first account")
+		l, err := opener.OpenAccount(ctx, adapters.OpenAccountRequest{TenantID: tenant, ClientID: c.ClientID, Type: adapters.Loan,
+			OpeningBalance: adapters.Money{Amount: 20000, Currency: "KES"}, IdempotencyKey: newKey()})
+		require.NoError(t, err)
 		assert.Equal(t, adapters.Loan, l.Type)
 		assert.Equal(t, int64(20000), l.Balance.Amount, "a loan's balance is its outstanding amount")
+		all, err := b.ListAccounts(ctx, adapters.ListAccountsRequest{TenantID: tenant, ClientID: c.ClientID})
+		require.NoError(t, err)
+		assert.Len(t, all, 2, "a replayed open opens nothing new")
+		_, err = opener.OpenAccount(ctx, adapters.OpenAccountRequest{TenantID: tenant, ClientID: newID(), Type: adapters.Savings,
+			OpeningBalance: adapters.Money{Currency: "KES"}, IdempotencyKey: newKey()})
+		requireKind(t, err, clientele.ErrNotFound, "an account needs an existing client")
+	})
+
+	t.Run("ListAndGetAccounts", func(t *testing.T) {
+		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
+		c := mustClient(t, b, tenant)
+		s := acct(t, b, tenant, c.ClientID, adapters.Savings, 5000, "KES")
+		l := acct(t, b, tenant, c.ClientID, adapters.Loan, 20000, "KES")
 
 		all, err := b.ListAccounts(ctx, adapters.ListAccountsRequest{TenantID: tenant, ClientID: c.ClientID})
 		require.NoError(t, err)
@@ -126,7 +215,7 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 
 	t.Run("Transfer", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
-		from, to := mustPair(t, b, tenant, 10000, 500, "KES")
+		from, to := pair(t, b, tenant, 10000, 500, "KES")
 		req := adapters.TransferRequest{TenantID: tenant, FromAccountID: from.ID, ToAccountID: to.ID,
 			Amount: adapters.Money{Amount: 2500, Currency: "KES"}, Narration: "cash-in", IdempotencyKey: newKey()}
 		tr, err := b.Transfer(ctx, req)
@@ -151,9 +240,9 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 
 	t.Run("TransferRules", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
-		from, to := mustPair(t, b, tenant, 1000, 1000, "KES")
-		usd := mustOpen(t, b, tenant, from.ClientID, adapters.Savings, 1000, "USD")
-		loan := mustOpen(t, b, tenant, from.ClientID, adapters.Loan, 1000, "KES")
+		from, to := pair(t, b, tenant, 1000, 1000, "KES")
+		usd := acct(t, b, tenant, from.ClientID, adapters.Savings, 1000, "USD")
+		loan := acct(t, b, tenant, from.ClientID, adapters.Loan, 1000, "KES")
 		kes := func(n int64) adapters.Money { return adapters.Money{Amount: n, Currency: "KES"} }
 		move := func(fromID, toID string, m adapters.Money) error {
 			_, err := b.Transfer(ctx, adapters.TransferRequest{TenantID: tenant, FromAccountID: fromID, ToAccountID: toID, Amount: m, IdempotencyKey: newKey()})
@@ -192,7 +281,7 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 
 	t.Run("TransferIdempotency", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
-		from, to := mustPair(t, b, tenant, 1000, 0, "UGX")
+		from, to := pair(t, b, tenant, 1000, 0, "UGX")
 		req := adapters.TransferRequest{TenantID: tenant, FromAccountID: from.ID, ToAccountID: to.ID,
 			Amount: adapters.Money{Amount: 300, Currency: "UGX"}, IdempotencyKey: newKey()}
 		first, err := b.Transfer(ctx, req)
@@ -216,7 +305,7 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 		c := mustClient(t, b, tenant)
 		ids := make([]string, accounts)
 		for i := range ids {
-			ids[i] = mustOpen(t, b, tenant, c.ClientID, adapters.Savings, start, "KES").ID
+			ids[i] = acct(t, b, tenant, c.ClientID, adapters.Savings, start, "KES").ID
 		}
 		var ok, refused atomic.Int64
 		var mu sync.Mutex
@@ -256,7 +345,7 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 
 	t.Run("ConcurrentDuplicateKeysOneEffect", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
-		from, to := mustPair(t, b, tenant, 1000, 0, "KES")
+		from, to := pair(t, b, tenant, 1000, 0, "KES")
 		req := adapters.TransferRequest{TenantID: tenant, FromAccountID: from.ID, ToAccountID: to.ID,
 			Amount: adapters.Money{Amount: 100, Currency: "KES"}, IdempotencyKey: newKey()}
 		const n = 12
@@ -277,8 +366,8 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 	t.Run("SetAccountBlocks", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
 		c := mustClient(t, b, tenant)
-		s := mustOpen(t, b, tenant, c.ClientID, adapters.Savings, 10, "KES")
-		l := mustOpen(t, b, tenant, c.ClientID, adapters.Loan, 10, "KES")
+		s := acct(t, b, tenant, c.ClientID, adapters.Savings, 10, "KES")
+		l := acct(t, b, tenant, c.ClientID, adapters.Loan, 10, "KES")
 		req := adapters.SetAccountBlocksRequest{TenantID: tenant, ClientID: c.ClientID, PostNoDebit: true, PostNoCredit: true, IdempotencyKey: newKey()}
 		out, err := b.SetAccountBlocks(ctx, req)
 		require.NoError(t, err)
@@ -303,10 +392,10 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 	t.Run("CloseAccountsOnlyAtZero", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
 		c := mustClient(t, b, tenant)
-		s := mustOpen(t, b, tenant, c.ClientID, adapters.Savings, 400, "KES")
-		empty := mustOpen(t, b, tenant, c.ClientID, adapters.Savings, 0, "KES")
-		loan := mustOpen(t, b, tenant, c.ClientID, adapters.Loan, 900, "KES")
-		settlement := mustOpen(t, b, tenant, mustClient(t, b, tenant).ClientID, adapters.Savings, 0, "KES")
+		s := acct(t, b, tenant, c.ClientID, adapters.Savings, 400, "KES")
+		empty := acct(t, b, tenant, c.ClientID, adapters.Savings, 0, "KES")
+		loan := acct(t, b, tenant, c.ClientID, adapters.Loan, 900, "KES")
+		settlement := acct(t, b, tenant, mustClient(t, b, tenant).ClientID, adapters.Savings, 0, "KES")
 
 		_, err := b.CloseAccounts(ctx, adapters.CloseAccountsRequest{TenantID: tenant, ClientID: c.ClientID, AccountIDs: []string{empty.ID, s.ID}, IdempotencyKey: newKey()})
 		requireKind(t, err, clientele.ErrPrecondition, "an account with a balance cannot close")
@@ -342,16 +431,11 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 	t.Run("DeactivateClient", func(t *testing.T) {
 		b, ctx, tenant := newBank(t), ctxFor(t), newTenant()
 		c := mustClient(t, b, tenant)
-		if opener, ok := b.(adapters.AccountOpener); ok {
-			s, err := opener.OpenAccount(ctx, adapters.OpenAccountRequest{TenantID: tenant, ClientID: c.ClientID, Type: adapters.Savings,
-				OpeningBalance: adapters.Money{Currency: "KES"}, IdempotencyKey: newKey()})
-			if err == nil {
-				_, err = b.DeactivateClient(ctx, adapters.DeactivateClientRequest{TenantID: tenant, ClientID: c.ClientID, IdempotencyKey: newKey()})
-				requireKind(t, err, clientele.ErrPrecondition, "a client with open accounts cannot be deactivated")
-				_, err = b.CloseAccounts(ctx, adapters.CloseAccountsRequest{TenantID: tenant, ClientID: c.ClientID, AccountIDs: []string{s.ID}, IdempotencyKey: newKey()})
-				require.NoError(t, err)
-			}
-		}
+		s := acct(t, b, tenant, c.ClientID, adapters.Savings, 0, "KES")
+		_, err := b.DeactivateClient(ctx, adapters.DeactivateClientRequest{TenantID: tenant, ClientID: c.ClientID, IdempotencyKey: newKey()})
+		requireKind(t, err, clientele.ErrPrecondition, "a client with open accounts cannot be deactivated")
+		_, err = b.CloseAccounts(ctx, adapters.CloseAccountsRequest{TenantID: tenant, ClientID: c.ClientID, AccountIDs: []string{s.ID}, IdempotencyKey: newKey()})
+		require.NoError(t, err)
 		req := adapters.DeactivateClientRequest{TenantID: tenant, ClientID: c.ClientID, Reason: "archived", IdempotencyKey: newKey()}
 		d, err := b.DeactivateClient(ctx, req)
 		require.NoError(t, err)
@@ -419,13 +503,12 @@ func CoreBanking(t *testing.T, newBank func(t *testing.T) adapters.CoreBanking) 
 		requireCancelled(t, err)
 		_, err = b.GetClient(ctxFor(t), tenant, id)
 		requireKind(t, err, clientele.ErrNotFound, "a cancelled create has no effect")
-		if _, ok := b.(adapters.AccountOpener); ok {
-			from, to := mustPair(t, b, tenant, 100, 0, "KES")
-			_, err = b.Transfer(cancelled(t), adapters.TransferRequest{TenantID: tenant, FromAccountID: from.ID, ToAccountID: to.ID,
-				Amount: adapters.Money{Amount: 10, Currency: "KES"}, IdempotencyKey: newKey()})
-			requireCancelled(t, err)
-			assertBalance(t, b, tenant, from.ID, 100)
-		}
+		from, to := pair(t, b, tenant, 100, 0, "KES")
+		_, err = b.Transfer(cancelled(t), adapters.TransferRequest{TenantID: tenant, FromAccountID: from.ID, ToAccountID: to.ID,
+			Amount: adapters.Money{Amount: 10, Currency: "KES"}, IdempotencyKey: newKey()})
+		requireCancelled(t, err)
+		assertBalance(t, b, tenant, from.ID, 100)
+		assertBalance(t, b, tenant, to.ID, 0)
 	})
 }
 
@@ -436,25 +519,19 @@ func mustClient(t *testing.T, b adapters.CoreBanking, tenant string) adapters.Ba
 	return c
 }
 
-func mustOpen(t *testing.T, b adapters.CoreBanking, tenant, clientID string, typ adapters.AccountType, balance int64, currency string) adapters.Account {
+// mustAccount gets an account from the fixture and checks it is the one asked for.
+func mustAccount(t *testing.T, fx CoreBankingFixture, b adapters.CoreBanking, spec AccountSpec) adapters.Account {
 	t.Helper()
-	opener, ok := b.(adapters.AccountOpener)
-	if !ok {
-		t.Skip("adapters.AccountOpener not implemented: cannot set up accounts")
-	}
-	a, err := opener.OpenAccount(ctxFor(t), adapters.OpenAccountRequest{TenantID: tenant, ClientID: clientID, Type: typ,
-		OpeningBalance: adapters.Money{Amount: balance, Currency: currency}, IdempotencyKey: newKey()})
-	skipUnsupported(t, err, "OpenAccount")
-	require.NoError(t, err)
-	return a
-}
-
-// mustPair opens two savings accounts of one client in one currency.
-func mustPair(t *testing.T, b adapters.CoreBanking, tenant string, fromBalance, toBalance int64, currency string) (adapters.Account, adapters.Account) {
-	t.Helper()
-	c := mustClient(t, b, tenant)
-	return mustOpen(t, b, tenant, c.ClientID, adapters.Savings, fromBalance, currency),
-		mustOpen(t, b, tenant, c.ClientID, adapters.Savings, toBalance, currency)
+	a := fx.Account(t, b, spec)
+	require.NotEmpty(t, a.ID, "CoreBankingFixture.Account returned an account without an ID")
+	got, err := b.GetAccount(ctxFor(t), spec.TenantID, a.ID)
+	require.NoError(t, err, "the account CoreBankingFixture.Account returned must be readable with GetAccount")
+	require.Equal(t, spec.ClientID, got.ClientID, "CoreBankingFixture.Account: account of another client")
+	require.Equal(t, spec.Type, got.Type, "CoreBankingFixture.Account: account of another type")
+	require.Equal(t, spec.Balance, got.Balance, "CoreBankingFixture.Account: the account must hold exactly the balance asked for")
+	require.Equal(t, adapters.AccountActive, got.Status, "CoreBankingFixture.Account: the account must be active")
+	require.False(t, got.PostNoDebit || got.PostNoCredit, "CoreBankingFixture.Account: the account must have no blocks")
+	return got
 }
 
 func assertBalance(t *testing.T, b adapters.CoreBanking, tenant, accountID string, want int64) {

@@ -151,24 +151,36 @@ func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug(msg, kv...) }
 func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn(msg, kv...) }
 
 // call sends one request and decodes a JSON success body into out (when non-nil).
-// key is the idempotency key of a change ("" for reads).
+// path is already escaped, each variable segment with esc; key is the idempotency
+// key of a change ("" for reads).
 func (c *conn) call(ctx context.Context, method, path string, query url.Values, key string, in, out any) error {
-	u := *c.base
-	u.Path += path
+	u, err := c.target(path)
+	if err != nil {
+		return fmt.Errorf("httpadapter: %s %s: %w", method, path, clientele.ErrInvalid)
+	}
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
 	var body []byte
 	if in != nil {
-		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return fmt.Errorf("httpadapter: %s %s: encode request: %w", method, path, clientele.ErrInvalid)
 		}
 	}
 	safe := method == http.MethodGet || method == http.MethodHead || key != ""
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, retrySafeKey{}, safe), method, u.String(), bodyOrNil(body))
+	hreq, err := http.NewRequestWithContext(context.WithValue(ctx, retrySafeKey{}, safe), method, u.String(), nil)
 	if err != nil {
 		return fmt.Errorf("httpadapter: %s %s: %w", method, path, clientele.ErrInvalid)
+	}
+	hreq.URL = u // as built: parsing u.String() again could re-decide its escaping
+	req, err := retryablehttp.FromRequest(hreq)
+	if err != nil {
+		return fmt.Errorf("httpadapter: %s %s: %w", method, path, clientele.ErrInvalid)
+	}
+	if body != nil {
+		if err := req.SetBody(body); err != nil {
+			return fmt.Errorf("httpadapter: %s %s: %w", method, path, clientele.ErrInvalid)
+		}
 	}
 	for k, vs := range c.header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -224,8 +236,33 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// esc escapes one path segment.
-func esc(s string) string { return url.PathEscape(s) }
+// target is the URL of path (escaped) under the base URL. It carries both forms of
+// the path, decoded (Path) and as sent (RawPath), so an escaped slash inside an ID
+// reaches the server as %2F instead of splitting the segment.
+func (c *conn) target(path string) (*url.URL, error) {
+	u := *c.base
+	u.RawPath = c.base.EscapedPath() + path
+	p, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return nil, err
+	}
+	u.Path = p
+	if u.EscapedPath() != u.RawPath {
+		// url.URL would send another escaping than the one built here.
+		return nil, fmt.Errorf("path %q does not round-trip", u.RawPath)
+	}
+	return &u, nil
+}
+
+// esc escapes one path segment: url.PathEscape (a slash becomes %2F, a percent
+// sign %25), and the dot segments "." and ".." as %2E, so no path cleaning on the
+// way (a proxy, the server's mux) can resolve an ID into another route.
+func esc(s string) string {
+	if s == "." || s == ".." {
+		return strings.Repeat("%2E", len(s))
+	}
+	return url.PathEscape(s)
+}
 
 // do is call with a typed result.
 func do[T any](ctx context.Context, c *conn, method, path string, query url.Values, key string, in any) (T, error) {

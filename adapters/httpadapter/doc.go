@@ -18,6 +18,9 @@
 //   - retry a request that changes something only when it carries its idempotency
 //     key, which travels in the Idempotency-Key header and the body; reads are always
 //     safe to retry;
+//   - send every identifier (tenant, client, subject, device, member, …) as exactly
+//     one path segment, escaped with url.PathEscape ("." and ".." as %2E), so any
+//     string is an identifier: "a/b" travels as a%2Fb and a literal "%2F" as %252F;
 //   - log nothing unless given a *slog.Logger (WithLogger); never to stderr;
 //   - return errors that wrap the root kinds: problem codes and status codes map
 //     back to clientele.ErrNotFound, ErrInvalid (with the *clientele.ValidationError
@@ -26,6 +29,11 @@
 //     cancelled context yields the context's error.
 //
 // # Handlers
+//
+// A handler matches the escaped request path one segment at a time and decodes each
+// path parameter once (handlers read it with r.PathValue); it never cleans the path
+// or redirects, so the identifier the client escaped is the one the implementation
+// receives.
 //
 // Each handler maps the implementation's errors to RFC 9457 application/problem+json
 // responses with a stable code:

@@ -2,7 +2,7 @@ package httpadapter_test
 
 import (
 	"context"
-	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -144,21 +144,54 @@ func TestRetryAfter503OneEffect(t *testing.T) {
 	}
 }
 
-// TestHangingServerTimesOut: each client gives up on a server that never answers,
-// with an error of kind ErrUnavailable, within its attempt timeout and retries.
-func TestHangingServerTimesOut(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// hangingServer never answers: each request waits until its context ends (the
+// client gave up and closed the connection) and is then reported on gaveUp.
+func hangingServer(t *testing.T) (srv *httptest.Server, gaveUp <-chan string) {
+	t.Helper()
+	ch := make(chan string, 64)
+	stop := make(chan struct{})
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The server notices a client hanging up only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
-		case <-release:
+			ch <- r.Method + " " + r.URL.EscapedPath()
+		case <-stop: // the test failed; let srv.Close return
 		}
 	}))
 	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
-	c, err := httpadapter.NewClients(srv.URL, httpadapter.WithTimeout(80*time.Millisecond), httpadapter.WithRetry(1, time.Millisecond, 2*time.Millisecond))
+	t.Cleanup(func() { close(stop) }) // runs before srv.Close
+	return srv, ch
+}
+
+// waitGaveUp waits for n requests to be abandoned by the client, within d.
+func waitGaveUp(t *testing.T, gaveUp <-chan string, n int, d time.Duration) []string {
+	t.Helper()
+	var got []string
+	deadline := time.After(d)
+	for len(got) < n {
+		select {
+		case r := <-gaveUp:
+			got = append(got, r)
+		case <-deadline:
+			t.Fatalf("the server saw %d abandoned requests, want %d: %v", len(got), n, got)
+		}
+	}
+	return got
+}
+
+// TestHangingServerTimesOut: each client gives up on a server that never answers
+// with an error of kind ErrUnavailable — not the caller's context error, the
+// caller's context still being live — after exactly its attempts (the first and
+// one retry, each bounded by the attempt timeout), and each abandoned attempt's
+// context ends on the server side too.
+func TestHangingServerTimesOut(t *testing.T) {
+	srv, gaveUp := hangingServer(t)
+	const attempt = 80 * time.Millisecond
+	c, err := httpadapter.NewClients(srv.URL, httpadapter.WithTimeout(attempt), httpadapter.WithRetry(1, time.Millisecond, 2*time.Millisecond))
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	calls := map[string]func() error{
 		"CoreBanking": func() error { _, err := c.CoreBanking.GetClient(ctx, "t", "c"); return err },
 		"Identity": func() error {
@@ -177,11 +210,58 @@ func TestHangingServerTimesOut(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			err := call()
+			elapsed := time.Since(start)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, clientele.ErrUnavailable)
-			assert.False(t, errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil)
-			assert.Less(t, time.Since(start), 2*time.Second, "two attempts of 80 ms, not a hang")
+			assert.NotErrorIs(t, err, context.Canceled)
+			require.NoError(t, ctx.Err(), "the attempt timeout ended the call, not the caller's context")
+			assert.GreaterOrEqual(t, elapsed, 2*attempt, "two attempts, each waiting out its timeout")
+			assert.Less(t, elapsed, 2*time.Second, "two attempts of 80 ms, not a hang")
+			got := waitGaveUp(t, gaveUp, 2, 2*time.Second)
+			assert.Equal(t, got[0], got[1], "the retry repeats the same request")
+			select {
+			case extra := <-gaveUp:
+				t.Fatalf("a third attempt reached the server: %s", extra)
+			case <-time.After(2 * attempt):
+			}
 		})
+	}
+}
+
+// TestCallerCancelEndsHangingCall: while the server hangs and the attempt timeout
+// is far away, cancelling the caller's context ends the call at once with the
+// context's error (not ErrUnavailable, which would invite a retry elsewhere), the
+// request's context ends on the server side, and the change is not retried.
+func TestCallerCancelEndsHangingCall(t *testing.T) {
+	srv, gaveUp := hangingServer(t)
+	c, err := httpadapter.NewCoreBanking(srv.URL, httpadapter.WithTimeout(time.Minute), httpadapter.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Transfer(ctx, adapters.TransferRequest{TenantID: "t", FromAccountID: "a", ToAccountID: "b",
+			Amount: adapters.Money{Amount: 1, Currency: "KES"}, IdempotencyKey: "k"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the call returned before the caller cancelled: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, clientele.ErrUnavailable)
+	case <-time.After(2 * time.Second):
+		t.Fatal("the call did not return after its context was cancelled")
+	}
+	got := waitGaveUp(t, gaveUp, 1, 2*time.Second)
+	assert.Equal(t, []string{"POST /tenants/t/transfers"}, got)
+	select {
+	case extra := <-gaveUp:
+		t.Fatalf("the cancelled call was retried: %s", extra)
+	case <-time.After(100 * time.Millisecond):
 	}
 }
 

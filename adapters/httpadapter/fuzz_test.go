@@ -32,17 +32,7 @@ func FuzzHandlers(f *testing.F) {
 	f.Add(uint8(7), []byte(`null`))
 	f.Add(uint8(1), []byte(`[1,2,3]`))
 	f.Add(uint8(2), []byte(`{"ttl":1e400}`))
-	mux := http.NewServeMux()
-	for _, rt := range routes {
-		mux.HandleFunc(rt.method+" "+rt.pattern, func(w http.ResponseWriter, r *http.Request) {
-			out, err := rt.serve(r)
-			if err != nil {
-				writeProblem(w, err)
-				return
-			}
-			writeJSON(w, http.StatusOK, out)
-		})
-	}
+	mux := newMux(routes)
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		rt := routes[int(which)%len(routes)]
 		target := paramRE.ReplaceAllString(rt.pattern, "p")

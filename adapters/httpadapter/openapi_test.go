@@ -133,6 +133,11 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 
 var paramRE = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
 
+// pathParamDescription is how every identifier travels in a path.
+const pathParamDescription = "Any non-blank string, sent as exactly one path segment: percent-encoded as url.PathEscape does " +
+	"(a slash is %2F, a percent sign %25, a space %20, non-ASCII as UTF-8 bytes), \".\" and \"..\" as %2E and %2E%2E; " +
+	"the server decodes the segment once and never cleans or redirects the path."
+
 func buildOpenAPI(c contract) map[string]any {
 	g := &schemaGen{components: map[string]any{}, enums: enums()}
 	g.schema(reflect.TypeFor[Problem]())
@@ -140,7 +145,8 @@ func buildOpenAPI(c contract) map[string]any {
 	for _, rt := range c.routes {
 		var params []any
 		for _, m := range paramRE.FindAllStringSubmatch(rt.pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"},
+				"description": pathParamDescription})
 		}
 		for _, q := range rt.query {
 			params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": "string"}})

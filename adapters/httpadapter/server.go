@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
@@ -33,19 +35,111 @@ type route struct {
 	serve   func(r *http.Request) (any, error)
 }
 
-func newMux(routes []route) *http.ServeMux {
-	mux := http.NewServeMux()
-	for _, rt := range routes {
-		mux.HandleFunc(rt.method+" "+rt.pattern, func(w http.ResponseWriter, r *http.Request) {
-			out, err := rt.serve(r)
+// newMux serves routes. Each {name} segment of a pattern matches one segment of
+// the request's escaped path, unescaped once, and the handler reads it with
+// r.PathValue(name).
+func newMux(routes []route) http.Handler {
+	rt := &router{}
+	for _, r := range routes {
+		h := func(w http.ResponseWriter, req *http.Request) {
+			out, err := r.serve(req)
 			if err != nil {
 				writeProblem(w, err)
 				return
 			}
 			writeJSON(w, http.StatusOK, out)
-		})
+		}
+		rt.routes = append(rt.routes, compileRoute(r.method, r.pattern, h))
 	}
-	return mux
+	return rt
+}
+
+// router dispatches on the escaped request path one segment at a time, as
+// net/http.ServeMux matches a pattern, without ServeMux's two rules that change
+// an identifier on its way to a wildcard: path cleaning (which resolves dot
+// segments and redirects) and the trailing-slash rule (under which a wildcard
+// cannot hold a segment that unescapes to "/"). Every identifier the clients send,
+// escaped with url.PathEscape, reaches the handler as it was sent. Patterns of one
+// table must not overlap (a test checks the tables); an unknown path is a plain
+// 404 and a known path with another method a 405 with Allow, as from ServeMux.
+type router struct{ routes []compiledRoute }
+
+type compiledRoute struct {
+	method string
+	segs   []string // literal segments; "" where the pattern has a wildcard
+	names  []string // wildcard names, by segment position ("" for literals)
+	h      http.HandlerFunc
+}
+
+func compileRoute(method, pattern string, h http.HandlerFunc) compiledRoute {
+	parts := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
+	c := compiledRoute{method: method, segs: make([]string, len(parts)), names: make([]string, len(parts)), h: h}
+	for i, p := range parts {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			c.names[i] = p[1 : len(p)-1]
+		} else {
+			c.segs[i] = p
+		}
+	}
+	return c
+}
+
+// match reports whether the unescaped segments fit the route's shape.
+func (c compiledRoute) match(segs []string) bool {
+	if len(segs) != len(c.segs) {
+		return false
+	}
+	for i, s := range segs {
+		if c.names[i] == "" && s != c.segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw := r.URL.EscapedPath()
+	if !strings.HasPrefix(raw, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	parts := strings.Split(raw[1:], "/")
+	segs := make([]string, len(parts))
+	for i, p := range parts {
+		s, err := url.PathUnescape(p)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		segs[i] = s
+	}
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	var allow []string
+	for _, c := range rt.routes {
+		if !c.match(segs) {
+			continue
+		}
+		if c.method != method {
+			allow = append(allow, c.method)
+			continue
+		}
+		for i, name := range c.names {
+			if name != "" {
+				r.SetPathValue(name, segs[i])
+			}
+		}
+		c.h(w, r)
+		return
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	http.NotFound(w, r)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

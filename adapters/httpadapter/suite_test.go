@@ -28,7 +28,10 @@ func serve(t *testing.T) *httpadapter.Clients {
 }
 
 func TestHTTPCoreBanking(t *testing.T) {
-	adaptertest.CoreBanking(t, func(t *testing.T) adapters.CoreBanking { return serve(t).CoreBanking })
+	adaptertest.CoreBanking(t, adaptertest.CoreBankingFixture{
+		New:     func(t *testing.T) adapters.CoreBanking { return serve(t).CoreBanking },
+		Account: adaptertest.OpenAccount, // through the handler's OpenAccount route
+	})
 }
 
 func TestHTTPIdentity(t *testing.T) {

@@ -26,7 +26,10 @@ func start(t testing.TB) (*httptest.Server, *httpadapter.Clients) {
 
 // The fakes server passes the conformance suites through the HTTP clients.
 func TestFakesServeAllContracts(t *testing.T) {
-	adaptertest.CoreBanking(t, func(t *testing.T) adapters.CoreBanking { _, c := start(t); return c.CoreBanking })
+	adaptertest.CoreBanking(t, adaptertest.CoreBankingFixture{
+		New:     func(t *testing.T) adapters.CoreBanking { _, c := start(t); return c.CoreBanking },
+		Account: adaptertest.OpenAccount,
+	})
 	adaptertest.Messaging(t, func(t *testing.T) adapters.Messaging { _, c := start(t); return c.Messaging })
 	adaptertest.Persistence(t, func(t *testing.T) adapters.Persistence { _, c := start(t); return c.Persistence })
 	adaptertest.Identity(t, func(t *testing.T) adapters.Identity { _, c := start(t); return c.Identity })

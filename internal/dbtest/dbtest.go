@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,18 +47,52 @@ func SQLite(t testing.TB) *storage.DB {
 	return db
 }
 
-// PostgresDSN returns the DSN of the test server, skipping (or, in CI, failing)
-// when none is configured.
+// PostgresDSN returns the DSN of the test server. With none configured it skips
+// the test, or fails it when the CI variable is truthy (true, 1, yes, on; any case):
+// CI must run the PostgreSQL half. A DSN that is set is always used.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(EnvPostgres)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dbtest: %s is not set; CI must run the PostgreSQL tests", EnvPostgres)
-		}
+	switch decide(dsn, os.Getenv("CI")) {
+	case failPostgres:
+		t.Fatalf("dbtest: %s is not set; CI must run the PostgreSQL tests", EnvPostgres)
+	case skipPostgres:
 		t.Skipf("dbtest: %s is not set; skipping the PostgreSQL half", EnvPostgres)
 	}
 	return dsn
+}
+
+// decision is what PostgresDSN does with the environment it finds.
+type decision int
+
+const (
+	usePostgres  decision = iota // a DSN is set: run on it
+	skipPostgres                 // no DSN outside CI: skip with a message
+	failPostgres                 // no DSN in CI: fail
+)
+
+func (d decision) String() string {
+	return [...]string{"use", "skip", "fail"}[d]
+}
+
+// decide chooses from the values of CLIENTELE_TEST_POSTGRES and CI.
+func decide(dsn, ci string) decision {
+	switch {
+	case strings.TrimSpace(dsn) != "":
+		return usePostgres
+	case truthy(ci):
+		return failPostgres
+	}
+	return skipPostgres
+}
+
+// truthy reports whether an environment value means yes, as CI services set it.
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true
+	}
+	return false
 }
 
 // Postgres returns a store on a fresh schema of the test server.
@@ -67,6 +103,18 @@ func Postgres(t testing.TB) *storage.DB {
 
 // PostgresWith is Postgres with options for storage.Open.
 func PostgresWith(t testing.TB, opts ...storage.Option) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), PostgresURL(t), opts...)
+	if err != nil {
+		t.Fatalf("dbtest: open postgres: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// PostgresURL returns a DSN of the test server whose search_path is a fresh schema,
+// dropped when the test ends, for tests that call storage.Open themselves.
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
@@ -90,13 +138,8 @@ func PostgresWith(t testing.TB, opts ...storage.Option) *storage.DB {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := storage.Open(ctx, u.String(), opts...)
-	if err != nil {
-		t.Fatalf("dbtest: open postgres: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads "+" literally
+	return u.String()
 }
 
 // ensureTrigram creates pg_trgm once per database. Test packages run in parallel
@@ -118,7 +161,7 @@ func ensureTrigram(t testing.TB, admin *sql.DB) {
 // the outbox's dispatcher) run as they would in production.
 func SQLiteFile(t testing.TB, opts ...storage.Option) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), "sqlite://"+t.TempDir()+"/clientele.db", opts...)
+	db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "clientele.db"), opts...)
 	if err != nil {
 		t.Fatalf("dbtest: open sqlite file: %v", err)
 	}
