@@ -167,9 +167,16 @@ func hasOp(ops []Operation, op Operation) bool {
 	return false
 }
 
-// Eval evaluates the whole condition for one request; "role eq X" means the
-// principal holds X.
+// Eval reports whether the whole condition holds for one request; "role eq X"
+// means the principal holds X. The condition is evaluated in three-valued
+// logic and holds only when it is true: false and unknown (a comparison that
+// reads a missing value, and whatever that leaves undecided) do not hold.
 func (c *CompiledPolicy) Eval(p Principal, org Org, op Operation, r Resource) bool {
+	return c.truth(p, org, op, r) == tTrue
+}
+
+// truth is the three-valued value of the condition for one request.
+func (c *CompiledPolicy) truth(p Principal, org Org, op Operation, r Resource) truth {
 	e := env{p: &p, org: &org, r: &r, op: op}
 	return eval(c.root, &e)
 }

@@ -2,6 +2,23 @@ package authz
 
 import "strings"
 
+// truth is a value of three-valued (Kleene) logic. The zero value is unknown,
+// and only true allows: a policy that cannot be decided denies.
+type truth int8
+
+const (
+	tFalse   truth = -1
+	tUnknown truth = 0
+	tTrue    truth = 1
+)
+
+func toTruth(b bool) truth {
+	if b {
+		return tTrue
+	}
+	return tFalse
+}
+
 // env is what a condition reads. It lives on the caller's stack: eval does not
 // retain it.
 type env struct {
@@ -11,6 +28,8 @@ type env struct {
 	op  Operation
 }
 
+// str returns a string operand's value; "" is a missing value (for a literal,
+// the empty string itself: callers check dynamic()).
 func (e *env) str(o *operand) string {
 	switch o.kind {
 	case oStr:
@@ -28,6 +47,9 @@ func (e *env) str(o *operand) string {
 		case aMemberUser:
 			return e.p.UserID
 		case aMemberKind:
+			if !validType(e.p.Kind) {
+				return "" // not a kind: missing
+			}
 			return e.p.Kind.String()
 		case aMemberOffice:
 			return e.p.OfficeID
@@ -44,6 +66,12 @@ func (e *env) str(o *operand) string {
 	return ""
 }
 
+// known reports whether a string operand has a value: a literal always does
+// (even ""), an attribute or placeholder unless it is empty.
+func known(o *operand, v string) bool { return v != "" || !o.dynamic() }
+
+// num returns a number operand's value. Numbers always have one: a call that
+// moves nothing has amount 0.
 func (e *env) num(o *operand) int64 {
 	if o.kind == oNum {
 		return o.num
@@ -54,6 +82,8 @@ func (e *env) num(o *operand) int64 {
 	return 0
 }
 
+// boolean returns a boolean operand's value. Booleans always have one: false
+// is a value.
 func (e *env) boolean(o *operand) bool {
 	switch {
 	case o.kind == oBool:
@@ -66,6 +96,7 @@ func (e *env) boolean(o *operand) bool {
 	return false
 }
 
+// set returns a set attribute's members; an empty set is a missing value.
 func (e *env) set(o *operand) []string {
 	switch o.attr {
 	case aRole:
@@ -94,100 +125,124 @@ func hasAny(set, of []string) bool {
 	return false
 }
 
-// eval evaluates n. A comparison between a value and an empty attribute or
-// placeholder value is false (an unknown value never matches).
-func eval(n *node, e *env) bool {
+// eval evaluates n in Kleene's three-valued logic: NOT swaps true and false
+// and keeps unknown; AND is false when either side is false, true when both
+// are true, unknown otherwise; OR is true when either side is true, false when
+// both are false, unknown otherwise. Each stops as soon as its left side
+// decides it.
+func eval(n *node, e *env) truth {
 	switch n.kind {
 	case nTrue:
-		return true
+		return tTrue
 	case nAnd:
-		return eval(n.l, e) && eval(n.r, e)
+		l := eval(n.l, e)
+		if l == tFalse {
+			return tFalse
+		}
+		return min(l, eval(n.r, e))
 	case nOr:
-		return eval(n.l, e) || eval(n.r, e)
+		l := eval(n.l, e)
+		if l == tTrue {
+			return tTrue
+		}
+		return max(l, eval(n.r, e))
 	case nNot:
-		return !eval(n.l, e)
+		return -eval(n.l, e)
 	case nCmp:
 		return compare(n, e)
 	}
-	return false
+	return tUnknown
 }
 
-func compare(n *node, e *env) bool {
+// compare evaluates one comparison: unknown when it reads a missing value (an
+// empty string attribute or placeholder, an empty set), true or false
+// otherwise.
+func compare(n *node, e *env) truth {
 	lhs, rhs := &n.lhs, &n.rhs
 	switch lhs.typ {
 	case vString:
 		l := e.str(lhs)
-		if l == "" {
-			return false
+		if !known(lhs, l) {
+			return tUnknown
 		}
 		if n.cmp == cIn {
 			if rhs.kind == oList {
-				return has(rhs.strs, l)
+				return toTruth(has(rhs.strs, l))
 			}
-			return has(e.set(rhs), l)
+			set := e.set(rhs)
+			if len(set) == 0 {
+				return tUnknown
+			}
+			return toTruth(has(set, l))
 		}
 		r := e.str(rhs)
-		if r == "" && rhs.dynamic() {
-			return false
+		if !known(rhs, r) {
+			return tUnknown
 		}
 		switch n.cmp {
 		case cEq:
-			return l == r
+			return toTruth(l == r)
 		case cNe:
-			return l != r
+			return toTruth(l != r)
 		case cContain:
-			return strings.Contains(l, r)
+			return toTruth(strings.Contains(l, r))
 		}
 	case vNumber:
 		l := e.num(lhs)
 		if n.cmp == cIn {
 			for _, x := range rhs.nums {
 				if x == l {
-					return true
+					return tTrue
 				}
 			}
-			return false
+			return tFalse
 		}
 		r := e.num(rhs)
 		switch n.cmp {
 		case cEq:
-			return l == r
+			return toTruth(l == r)
 		case cNe:
-			return l != r
+			return toTruth(l != r)
 		case cGt:
-			return l > r
+			return toTruth(l > r)
 		case cGe:
-			return l >= r
+			return toTruth(l >= r)
 		case cLt:
-			return l < r
+			return toTruth(l < r)
 		case cLe:
-			return l <= r
+			return toTruth(l <= r)
 		}
 	case vBool:
 		l, r := e.boolean(lhs), e.boolean(rhs)
 		if n.cmp == cEq {
-			return l == r
+			return toTruth(l == r)
 		}
-		return l != r
+		return toTruth(l != r)
 	case vSet:
 		set := e.set(lhs)
+		if len(set) == 0 {
+			return tUnknown
+		}
 		if n.cmp == cIn {
-			return hasAny(set, rhs.strs)
+			return toTruth(hasAny(set, rhs.strs))
 		}
 		r := e.str(rhs)
-		if r == "" {
-			return false
+		if !known(rhs, r) {
+			return tUnknown
 		}
 		if n.cmp == cNe {
-			return !has(set, r)
+			return toTruth(!has(set, r))
 		}
-		return has(set, r)
+		return toTruth(has(set, r))
 	case vClients:
 		// member.clients contain X: X is the client the call acts on and the
-		// acting associate is assigned to it.
+		// acting associate is assigned to it. Unknown when X, the call's
+		// client, the associate or the assignment is missing.
 		x := e.str(rhs)
-		return x != "" && x == e.r.ClientID && e.p.AssociateID != "" &&
-			has(e.r.AssignedAssociates, e.p.AssociateID)
+		if !known(rhs, x) || e.r.ClientID == "" || e.p.AssociateID == "" || len(e.r.AssignedAssociates) == 0 {
+			return tUnknown
+		}
+		return toTruth(x == e.r.ClientID && has(e.r.AssignedAssociates, e.p.AssociateID))
 	}
-	return false
+	return tUnknown
 }
