@@ -52,9 +52,11 @@ func (e *DeniedError) Unwrap() []error {
 // loads it again, unless WithCacheTTL says otherwise. It bounds how long a role
 // change made by another process (another replica, an operator's script) goes
 // unseen here: a revoked permission keeps working for at most this long. Five
-// seconds keeps that window short while costing each process one catalogue
-// load and compile per tenant every five seconds, a fraction of a millisecond
-// of work against thousands of decisions served from the cache.
+// seconds keeps that window shorter than a person takes to act on a revoked
+// right, while costing each process, per active tenant, one CatalogueStore read
+// and one Compile every five seconds (compiling the Retail Engine preset takes
+// about 0.15 ms), against thousands of decisions served from the cache
+// meanwhile.
 const DefaultCacheTTL = 5 * time.Second
 
 // Authorizer decides every call of every domain service. It compiles each
