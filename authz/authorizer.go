@@ -48,11 +48,24 @@ func (e *DeniedError) Unwrap() []error {
 	return []error{clientele.ErrForbidden}
 }
 
+// DefaultCacheTTL is how long an Authorizer uses a compiled catalogue before it
+// loads it again, unless WithCacheTTL says otherwise. It bounds how long a role
+// change made by another process (another replica, an operator's script) goes
+// unseen here: a revoked permission keeps working for at most this long. Five
+// seconds keeps that window shorter than a person takes to act on a revoked
+// right, while costing each process, per active tenant, one CatalogueStore read
+// and one Compile every five seconds (compiling the Retail Engine preset takes
+// about 0.15 ms), against thousands of decisions served from the cache
+// meanwhile.
+const DefaultCacheTTL = 5 * time.Second
+
 // Authorizer decides every call of every domain service. It compiles each
 // tenant's catalogue once and keeps it until Invalidate is called for the
-// tenant (the role service calls it after every change) or, with
-// WithCacheTTL, until it expires. It is safe for
-// concurrent use.
+// tenant (the role service calls it after every change made through it) or
+// until the cache TTL (DefaultCacheTTL, or WithCacheTTL) has passed since it
+// was loaded, whichever comes first. When a catalogue is missing or expired,
+// one caller per tenant loads it and concurrent callers wait for that load
+// instead of loading it again. It is safe for concurrent use.
 type Authorizer struct {
 	catalogues CatalogueStore
 	orgs       OrgSource
@@ -60,9 +73,9 @@ type Authorizer struct {
 	ttl time.Duration
 	now func() time.Time
 
-	mu    sync.RWMutex
-	cache map[string]cached
-	gen   map[string]uint64 // per tenant: bumped by Invalidate
+	mu      sync.RWMutex
+	cache   map[string]cached
+	loading map[string]*load // per tenant: the load in progress, if any
 }
 
 type cached struct {
@@ -70,13 +83,22 @@ type cached struct {
 	loadedAt time.Time
 }
 
+// load is one catalogue load in progress. cat and err are set before done is
+// closed and read only after.
+type load struct {
+	done    chan struct{}
+	cat     *Catalogue
+	err     error
+	waiters int // callers that joined this load (guarded by Authorizer.mu)
+}
+
 // Option configures an Authorizer.
 type Option func(*Authorizer)
 
-// WithCacheTTL makes a compiled catalogue expire d after it was loaded, so that
-// role changes made by another process are seen within d even when this
-// process's Invalidate is not called. Zero (the default) keeps catalogues until
-// Invalidate.
+// WithCacheTTL makes a compiled catalogue expire d after it was loaded
+// (DefaultCacheTTL when not given), so that role changes made by another
+// process are seen within d even though this process's Invalidate is not
+// called. d must be positive: New refuses zero or less.
 func WithCacheTTL(d time.Duration) Option { return func(a *Authorizer) { a.ttl = d } }
 
 // WithClock replaces time.Now for the cache TTL (tests).
@@ -88,13 +110,13 @@ func New(catalogues CatalogueStore, orgs OrgSource, opts ...Option) (*Authorizer
 	if catalogues == nil || orgs == nil {
 		return nil, fmt.Errorf("authz: New needs a CatalogueStore and an OrgSource: %w", clientele.ErrInvalid)
 	}
-	a := &Authorizer{catalogues: catalogues, orgs: orgs, now: time.Now,
-		cache: map[string]cached{}, gen: map[string]uint64{}}
+	a := &Authorizer{catalogues: catalogues, orgs: orgs, ttl: DefaultCacheTTL, now: time.Now,
+		cache: map[string]cached{}, loading: map[string]*load{}}
 	for _, o := range opts {
 		o(a)
 	}
-	if a.ttl < 0 || a.now == nil {
-		return nil, fmt.Errorf("authz: New: negative cache TTL or nil clock: %w", clientele.ErrInvalid)
+	if a.ttl <= 0 || a.now == nil {
+		return nil, fmt.Errorf("authz: New: cache TTL must be positive and the clock not nil: %w", clientele.ErrInvalid)
 	}
 	return a, nil
 }
@@ -149,38 +171,100 @@ func (a *Authorizer) Decide(ctx context.Context, p Principal, op Operation, r Re
 	return cat.Decide(p, org, op, r), nil
 }
 
-// Catalogue returns the tenant's compiled catalogue, compiling and caching it on
-// first use. A stored catalogue that does not compile is an error wrapping
-// clientele.ErrInvalid.
+// Catalogue returns the tenant's compiled catalogue, loading and compiling it
+// when it is not cached or its TTL has passed. Only one load per tenant runs at
+// a time: concurrent callers wait for it (or for their own ctx to end), and
+// when the caller running it gave up because its ctx ended, a waiter whose ctx
+// is still live loads again. A stored catalogue that does not compile is an
+// error wrapping clientele.ErrInvalid.
 func (a *Authorizer) Catalogue(ctx context.Context, tenantID string) (*Catalogue, error) {
-	a.mu.RLock()
-	e, gen := a.cache[tenantID], a.gen[tenantID]
-	a.mu.RUnlock()
-	if e.cat != nil && (a.ttl == 0 || a.now().Sub(e.loadedAt) < a.ttl) {
-		return e.cat, nil
+	for {
+		a.mu.RLock()
+		e := a.cache[tenantID]
+		a.mu.RUnlock()
+		if a.fresh(e) {
+			return e.cat, nil
+		}
+
+		a.mu.Lock()
+		if e := a.cache[tenantID]; a.fresh(e) {
+			a.mu.Unlock()
+			return e.cat, nil
+		}
+		if l := a.loading[tenantID]; l != nil {
+			l.waiters++
+			a.mu.Unlock()
+			select {
+			case <-l.done:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, ctx.Err())
+			}
+			if l.err != nil && ctx.Err() == nil &&
+				(errors.Is(l.err, context.Canceled) || errors.Is(l.err, context.DeadlineExceeded)) {
+				continue // the loading caller's ctx ended, not ours
+			}
+			return l.cat, l.err
+		}
+		l := &load{done: make(chan struct{})}
+		a.loading[tenantID] = l
+		a.mu.Unlock()
+		return a.load(ctx, tenantID, l)
 	}
-	loadedAt := a.now()
+}
+
+// fresh reports whether e holds a catalogue whose TTL has not passed.
+func (a *Authorizer) fresh(e cached) bool {
+	return e.cat != nil && a.now().Sub(e.loadedAt) < a.ttl
+}
+
+// load runs l: it loads and compiles the tenant's catalogue, caches it unless
+// the tenant was invalidated meanwhile, and releases l's waiters, also when the
+// CatalogueStore panics.
+func (a *Authorizer) load(ctx context.Context, tenantID string, l *load) (*Catalogue, error) {
+	loadedAt := a.now() // the TTL counts from before the read: never longer than d
+	l.err = fmt.Errorf("authz: catalogue of tenant %s: the load did not finish: %w", tenantID, clientele.ErrUnavailable)
+	defer func() {
+		a.mu.Lock()
+		if a.loading[tenantID] == l { // not invalidated while we loaded
+			delete(a.loading, tenantID)
+			if l.err == nil {
+				a.cache[tenantID] = cached{cat: l.cat, loadedAt: loadedAt}
+			}
+		}
+		a.mu.Unlock()
+		close(l.done)
+	}()
 	spec, err := a.catalogues.Catalogue(ctx, tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, err)
+		l.err = fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, err)
+		return nil, l.err
 	}
 	c, err := Compile(spec)
 	if err != nil {
-		return nil, fmt.Errorf("authz: tenant %s: %w", tenantID, err)
+		l.err = fmt.Errorf("authz: tenant %s: %w", tenantID, err)
+		return nil, l.err
 	}
-	a.mu.Lock()
-	if a.gen[tenantID] == gen { // not invalidated while we compiled
-		a.cache[tenantID] = cached{cat: c, loadedAt: loadedAt}
-	}
-	a.mu.Unlock()
+	l.cat, l.err = c, nil
 	return c, nil
 }
 
-// Invalidate drops the tenant's compiled catalogue; the next call compiles it
-// again from the CatalogueStore. Call it whenever the tenant's roles change.
+// Invalidate drops the tenant's compiled catalogue; the next call loads and
+// compiles it again from the CatalogueStore. A load already running is not
+// cached, and callers arriving after Invalidate do not wait for it. Call
+// Invalidate whenever the tenant's roles change.
 func (a *Authorizer) Invalidate(tenantID string) {
 	a.mu.Lock()
 	delete(a.cache, tenantID)
-	a.gen[tenantID]++
+	delete(a.loading, tenantID)
 	a.mu.Unlock()
+}
+
+// loadWaiters is how many callers joined the tenant's load in progress (tests).
+func (a *Authorizer) loadWaiters(tenantID string) int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if l := a.loading[tenantID]; l != nil {
+		return l.waiters
+	}
+	return 0
 }

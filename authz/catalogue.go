@@ -236,7 +236,7 @@ func (c *Catalogue) Decide(p Principal, org Org, op Operation, r Resource) Decis
 		}
 		ok := true
 		for j := range cr.bound[i] {
-			if !eval(cr.bound[i][j].pol.residual, &e) {
+			if eval(cr.bound[i][j].pol.residual, &e) != tTrue {
 				ok = false
 				if failed == nil {
 					failed = &cr.bound[i][j]
@@ -263,7 +263,7 @@ func (c *Catalogue) Decide(p Principal, org Org, op Operation, r Resource) Decis
 		}
 	}
 	for _, tp := range c.tenantWide[i] {
-		if !eval(tp.pol.root, &e) {
+		if eval(tp.pol.root, &e) != tTrue {
 			return Decision{Reason: tp.reason, Policy: tp.pol.Code}
 		}
 	}

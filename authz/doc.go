@@ -127,11 +127,31 @@
 // Operators by type: strings take eq, ne, in (a list or a set attribute) and
 // contain (substring); numbers eq, ne, in, gt, ge, lt, le; booleans eq and ne;
 // sets eq/contain (membership), ne (non-membership) and in (intersects the
-// list). An empty attribute value never matches (a comparison involving it is
-// false), so a missing assignment or office denies rather than allows.
-// Compiling checks names, types and the roles a policy names; a *PolicyError
-// gives the line, column and what was expected. An unknown attribute is an
-// error, not a silent false.
+// list). Compiling checks names, types and the roles a policy names; a
+// *PolicyError gives the line, column and what was expected. An unknown
+// attribute name is an error, not a silent false.
+//
+// # Unknown denies
+//
+// A condition is evaluated in three-valued (Kleene) logic: true, false or
+// unknown. A missing value is an empty string attribute or placeholder (no
+// office, no associate, an app the org does not list, a principal kind that is
+// neither backoffice nor customer), an empty set (no roles, no assigned
+// associates), and for member.clients a missing associate, client or
+// assignment. A comparison that reads a missing value is unknown, whatever its
+// operator: with no office, both "member.office eq {office}" and
+// "member.office ne {office}" are unknown. A literal is never missing (""
+// is a value); booleans and numbers always have a value (false, amount 0).
+//
+//	NOT true = false    NOT false = true    NOT unknown = unknown
+//	false AND x = false       true AND unknown = unknown    unknown AND unknown = unknown
+//	true  OR  x = true        false OR unknown = unknown    unknown OR  unknown = unknown
+//
+// A policy holds only when its condition is true: false and unknown both deny,
+// so "NOT member.office eq {office}" denies a principal with no office instead
+// of letting it through, and a missing assignment or office never allows.
+// AND and OR are commutative in this logic; they still stop at the first side
+// that decides them.
 //
 // A policy whose top-level AND chain has one "role eq CODE" (or "role in (…)")
 // term is role-bound to those roles; every other policy is tenant-wide.
@@ -142,11 +162,14 @@
 //
 // New(catalogues CatalogueStore, orgs OrgSource, opts ...Option) builds the
 // Authorizer. It compiles each tenant's catalogue once and caches it until
-// Invalidate (or, with WithCacheTTL, until it expires); Org attributes are read
-// on every call. AuthorizeOperation decides whether a principal may perform an
-// operation at all, before a service reads the resource (Catalogue.HoldsOperation);
-// a denial on the resource read is then answered as a missing resource.
-// RoleService (NewRoleService(RoleStore, *Authorizer, ...RoleOption)) lists
+// Invalidate or until its TTL passes: DefaultCacheTTL (5 s) unless
+// WithCacheTTL sets another, so a role change made by another process is seen
+// within the TTL. One caller per tenant reloads an expired catalogue while the
+// others wait for it. Org attributes are read on every call. AuthorizeOperation
+// decides whether a principal may perform an operation at all, before a service
+// reads the resource (Catalogue.HoldsOperation); a denial on the resource read is
+// then answered as a missing resource. RoleService (NewRoleService(RoleStore,
+// *Authorizer, ...RoleOption)) lists
 // permissions and roles by ListType and creates and updates roles, each call
 // authorized (AD001–AD004). MemoryStore implements RoleStore and OrgSource in
 // memory.

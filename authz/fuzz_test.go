@@ -7,7 +7,8 @@ import (
 
 // FuzzCompilePolicy checks that the compiler never panics, that every failure is
 // a *PolicyError pointing inside the condition, that the canonical form of a
-// compiled condition compiles to itself, and that evaluation never panics. The
+// compiled condition compiles to itself and evaluates the same, that NOT
+// negates in three-valued logic, and that evaluation never panics. The
 // committed seed corpus is in testdata/fuzz/FuzzCompilePolicy.
 func FuzzCompilePolicy(f *testing.F) {
 	f.Add("org.apps.retail eq active")
@@ -37,8 +38,21 @@ func FuzzCompilePolicy(f *testing.F) {
 			if got := again.String(); got != canon {
 				t.Fatalf("canonical form not stable: %q -> %q", canon, got)
 			}
-			if cp.Eval(p, org, OpUpdateClient, r) != again.Eval(p, org, OpUpdateClient, r) {
+			if cp.truth(p, org, OpUpdateClient, r) != again.truth(p, org, OpUpdateClient, r) {
 				t.Fatalf("canonical form %q evaluates differently", canon)
+			}
+		}
+		// NOT swaps true and false and keeps unknown, on a full request and on
+		// an empty one (where most values are missing).
+		if neg, err := CompilePolicy(Policy{Code: "F", Condition: "NOT (" + cond + ")"}); err == nil {
+			for _, req := range []struct {
+				p   Principal
+				org Org
+				r   Resource
+			}{{p, org, r}, {}} {
+				if a, b := cp.truth(req.p, req.org, OpUpdateClient, req.r), neg.truth(req.p, req.org, OpUpdateClient, req.r); a != -b {
+					t.Fatalf("%q is %d but its negation %d", cond, a, b)
+				}
 			}
 		}
 		cp.Eval(Principal{}, Org{}, "", Resource{})

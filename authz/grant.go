@@ -60,7 +60,7 @@ func (c *Catalogue) HoldsOperation(p Principal, org Org, op Operation) Decision 
 		if needsResource(tp.pol.root) {
 			continue
 		}
-		if !eval(tp.pol.root, &e) {
+		if eval(tp.pol.root, &e) != tTrue {
 			return Decision{Reason: tp.reason, Policy: tp.pol.Code}
 		}
 	}
