@@ -44,7 +44,7 @@ func (a *app) seedDemo(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("demo node operator: %w", err)
 	}
 	return fmt.Sprintf(`demo tenant %q (Retail Engine preset); node operator %s. Log in:
-  curl -s -d '{"tenantId":"%s","email":"%s","password":"%s"}' http://ADDR/auth/login
+  curl -s -H 'Content-Type: application/json' -d '{"tenantId":"%s","email":"%s","password":"%s"}' http://ADDR/auth/login
 and send the returned token as "Authorization: Bearer <token>".
 `, demoTenant, demoAdminEmail, demoTenant, demoAdminEmail, a.cfg.demoPassword), nil
 }
