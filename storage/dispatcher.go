@@ -39,6 +39,7 @@ type dispatcherOptions struct {
 	leaseRetry     time.Duration
 	backoffBase    time.Duration
 	backoffMax     time.Duration
+	retention      time.Duration
 	logger         *slog.Logger
 }
 
@@ -81,6 +82,17 @@ func WithBackoff(base, max time.Duration) DispatcherOption {
 	}
 }
 
+// WithRetention sets how long delivered and skipped effects are kept before the
+// dispatcher prunes them (default 7 days; parked and pending ones are never
+// pruned). Pruning runs hourly on one dispatcher of the database.
+func WithRetention(d time.Duration) DispatcherOption {
+	return func(o *dispatcherOptions) {
+		if d > 0 {
+			o.retention = d
+		}
+	}
+}
+
 // WithLogger sets where the dispatcher and River log (default: nowhere).
 func WithLogger(l *slog.Logger) DispatcherOption {
 	return func(o *dispatcherOptions) {
@@ -96,7 +108,8 @@ func (db *DB) NewDispatcher(handlers outbox.Handlers, opts ...DispatcherOption) 
 	o := dispatcherOptions{
 		poll: 20 * time.Millisecond, cooldown: 5 * time.Millisecond, workers: 10,
 		timeout: 30 * time.Second, leaseRetry: 100 * time.Millisecond,
-		backoffBase: time.Second, backoffMax: 10 * time.Minute, logger: quietLogger(),
+		backoffBase: time.Second, backoffMax: 10 * time.Minute, retention: 7 * 24 * time.Hour,
+		logger: quietLogger(),
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -111,6 +124,9 @@ func (db *DB) NewDispatcher(handlers outbox.Handlers, opts ...DispatcherOption) 
 	if err := river.AddWorkerSafely(workers, &effectWorker{d: d}); err != nil {
 		return nil, fmt.Errorf("storage: dispatcher: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &pruneWorker{d: d}); err != nil {
+		return nil, fmt.Errorf("storage: dispatcher: %w", err)
+	}
 	client, err := river.NewClient(db.riverDriver(), &river.Config{
 		Logger:                      o.logger,
 		Queues:                      map[string]river.QueueConfig{effectQueue: {MaxWorkers: o.workers}},
@@ -118,8 +134,12 @@ func (db *DB) NewDispatcher(handlers outbox.Handlers, opts ...DispatcherOption) 
 		FetchPollInterval:           o.poll,
 		FetchCooldown:               o.cooldown,
 		JobTimeout:                  o.timeout + 30*time.Second,
-		DiscardedJobRetentionPeriod: -1, // parked effects stay until replayed or pruned by the app
+		DiscardedJobRetentionPeriod: -1, // parked effects stay until replayed
 		CancelledJobRetentionPeriod: -1,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return pruneArgs{}, &river.InsertOpts{Queue: effectQueue, MaxAttempts: 3}
+			}, &river.PeriodicJobOpts{ID: pruneJobKind, RunOnStart: true})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: dispatcher: %w", err)
@@ -292,3 +312,33 @@ func (d *Dispatcher) settle(ctx context.Context, row effectRow, owner string, ne
 
 // quietLogger discards River's own logging unless the app passes a logger.
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+const pruneJobKind = "clientele_prune"
+
+type pruneArgs struct{}
+
+func (pruneArgs) Kind() string { return pruneJobKind }
+
+type pruneWorker struct {
+	river.WorkerDefaults[pruneArgs]
+	d *Dispatcher
+}
+
+func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
+	_, err := w.d.db.pruneEffects(ctx, time.Now().Add(-w.d.o.retention))
+	return err
+}
+
+// pruneEffects deletes delivered and skipped effects last changed before
+// cutoff. Progress records stay: they are one per entity and adapter, and a
+// later effect must know the entity was created there.
+func (db *DB) pruneEffects(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := db.bun.NewDelete().Model((*effectRow)(nil)).
+		Where("status IN (?)", bun.In([]string{string(outbox.Delivered), string(outbox.Skipped)})).
+		Where("updated_at < ?", cutoff.UTC()).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune effects: %w", translate(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

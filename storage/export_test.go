@@ -1,5 +1,15 @@
 package storage
 
+import (
+	"context"
+	"time"
+)
+
 // Translate exposes translate to the external tests, which provoke real driver
 // errors through dbtest's stores.
 var Translate = translate
+
+// PruneEffects exposes the dispatcher's hourly pruning to the tests.
+func (db *DB) PruneEffects(ctx context.Context, cutoff time.Time) (int64, error) {
+	return db.pruneEffects(ctx, cutoff)
+}

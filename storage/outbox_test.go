@@ -204,3 +204,29 @@ func TestOutboxTwoDispatchersDeliverEachOnce(t *testing.T) {
 		assert.False(t, rec.overlap.Load(), "two deliveries of one entity overlapped")
 	})
 }
+
+func TestOutboxPrunesOnlySettledEffects(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		rec := newRecorder()
+		startDispatcher(t, db, rec)
+		require.NoError(t, db.Enqueue(ctx, effect("t1", "c1", "done")))
+		require.Eventually(t, func() bool { return rec.count("done") == 1 }, 10*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool {
+			return effectState(t, db, "t1", "done").Status == outbox.Delivered
+		}, 5*time.Second, 10*time.Millisecond)
+		// A pending effect: the handler fails from now on.
+		rec.failing.Store(true)
+		require.NoError(t, db.Enqueue(ctx, effect("t1", "c2", "open")))
+		n, err := db.PruneEffects(ctx, time.Now().Add(-time.Hour))
+		require.NoError(t, err)
+		assert.Zero(t, n, "nothing is older than the cutoff")
+		n, err = db.PruneEffects(ctx, time.Now().Add(time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n)
+		recs, _, err := db.Effects().List(ctx, "t1", outbox.Filter{}, "", 10)
+		require.NoError(t, err)
+		require.Len(t, recs, 1)
+		assert.Equal(t, "open", recs[0].Key)
+	})
+}
