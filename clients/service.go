@@ -17,7 +17,6 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
-	"github.com/clientele-go/clientele/internal/filter"
 	"github.com/clientele-go/clientele/internal/keyset"
 )
 
@@ -335,10 +334,10 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
 	verr := &clientele.ValidationError{}
-	q, err := filter.Parse(req.Filter, SearchSchema())
-	var se *filter.SyntaxError
-	if errors.As(err, &se) {
-		verr.Add("filter", "syntax", se.Error())
+	q, err := ParseQuery(req.Filter)
+	var qerr *clientele.ValidationError
+	if errors.As(err, &qerr) {
+		verr.Problems = append(verr.Problems, qerr.Problems...)
 	} else if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
