@@ -28,7 +28,10 @@ func ParseType(s string) (Type, error) {
 
 // State is where a client is in its lifecycle:
 //
-//	pending → active ⇄ suspended, and → archived from any state (terminal).
+//	pending → active ⇄ suspended
+//
+// Archived is terminal; archiving (CL005) is not implemented yet, so no
+// method leads there.
 type State string
 
 // Client states.
@@ -48,8 +51,8 @@ func ParseState(s string) (State, error) {
 	return "", clientele.NewValidationError("status", "oneof", fmt.Sprintf("must be pending, active, suspended or archived, not %q", s))
 }
 
-// transitions lists the moves Transition allows. Archiving is a saga of its own
-// (CL005) and is not a plain transition.
+// transitions lists the moves Transition allows. Archiving (CL005) is not a
+// plain transition and is not implemented yet, so no move leads to Archived.
 var transitions = map[State][]State{
 	Pending:   {Active},
 	Active:    {Suspended},

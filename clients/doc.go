@@ -11,7 +11,11 @@
 // # Lifecycle
 //
 //	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)
-//	any     → archived                  (the archive saga, CL005; terminal)
+//
+// Archived is the terminal state, reached only by archiving (CL005). Archiving
+// is not implemented yet: the state, the operation code and the permissions
+// that grant it exist, but no method moves a client to archived, and
+// Transition refuses it.
 //
 // # Guarantees
 //
@@ -64,6 +68,15 @@
 // alternatives per term. An unknown field, a disallowed operator, a bad date or any
 // other mistake is an ErrInvalid whose message gives the byte position and what was
 // expected. Queries become bound parameters; no input is ever spliced into SQL.
+//
+// # Stores
+//
+// Service runs on any Store. Store speaks only this package's types: List
+// parses the filter with ParseQuery into a Query of typed Terms (a Field from
+// the closed set SearchSchema lists, an Op, Values) and hands it to
+// Store.Search. An app may decorate storage's store (metrics, caching) or write
+// its own; Query.Validate checks a query built by other code, and Query.String
+// renders one back in the filter language.
 //
 // # Pages
 //
