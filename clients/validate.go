@@ -30,6 +30,14 @@ func newValidator(now func() time.Time) *validator.Validate {
 		}
 		return name
 	})
+	// e164 and email are the library's own contact rules (textcheck), the ones
+	// users and adapters apply too, in place of validator's.
+	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool {
+		return textcheck.E164(fl.Field().String())
+	})
+	_ = v.RegisterValidation("email", func(fl validator.FieldLevel) bool {
+		return textcheck.Email(fl.Field().String())
+	})
 	// isodate: a calendar date written YYYY-MM-DD.
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(dateLayout, fl.Field().String())
