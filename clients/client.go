@@ -5,26 +5,20 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/outbox"
 )
 
-// Type tells an individual client from a corporate one.
-type Type string
+// Type tells an individual client from a corporate one. It is
+// adapters.ClientType, the one definition of the client type, which the
+// adapters receive as it is; adapters.ParseClientType parses one.
+type Type = adapters.ClientType
 
-// Client types.
+// Client types (adapters.Individual and adapters.Corporate).
 const (
-	Individual Type = "individual"
-	Corporate  Type = "corporate"
+	Individual = adapters.Individual
+	Corporate  = adapters.Corporate
 )
-
-// ParseType accepts "individual" and "corporate".
-func ParseType(s string) (Type, error) {
-	switch t := Type(s); t {
-	case Individual, Corporate:
-		return t, nil
-	}
-	return "", clientele.NewValidationError("type", "oneof", fmt.Sprintf("must be individual or corporate, not %q", s))
-}
 
 // State is where a client is in its lifecycle:
 //
@@ -170,8 +164,9 @@ type Company struct {
 	TaxID              string `json:"taxId,omitempty" validate:"max=64"`
 	Country            string `json:"country" validate:"required,iso3166_1_alpha2"`
 	// ExpectedMonthlyTurnover is declared at onboarding for KYC risk scoring.
-	ExpectedMonthlyTurnover *Money    `json:"expectedMonthlyTurnover,omitempty"`
-	Contacts                []Contact `json:"contacts,omitempty" validate:"max=10,dive"`
+	// It is a non-negative amount in an ISO 4217 currency.
+	ExpectedMonthlyTurnover *adapters.Money `json:"expectedMonthlyTurnover,omitempty"`
+	Contacts                []Contact       `json:"contacts,omitempty" validate:"max=10,dive"`
 }
 
 // Contact is a person to reach at a corporate client.
@@ -180,12 +175,6 @@ type Contact struct {
 	Role  string `json:"role,omitempty" validate:"max=100"`
 	Phone string `json:"phone,omitempty" validate:"omitempty,e164"`
 	Email string `json:"email,omitempty" validate:"omitempty,email,max=254"`
-}
-
-// Money is an amount in minor units (cents) of an ISO 4217 currency. Never float.
-type Money struct {
-	Amount   int64  `json:"amount" validate:"min=0"`
-	Currency string `json:"currency" validate:"required,iso4217"`
 }
 
 // displayName derives the name search runs on.

@@ -25,7 +25,7 @@
 //   - Input problems come as a *clientele.ValidationError listing every failing field
 //     by its JSON path ("individual.dateOfBirth", "contact.phone"): phones are E.164,
 //     countries ISO 3166-1 alpha-2, currencies ISO 4217, dates YYYY-MM-DD and not in
-//     the future. Money is integer minor units. Every string — profile fields, the
+//     the future. Money (adapters.Money) is integer minor units. Every string — profile fields, the
 //     reference a call names, the filter, the cursor, the idempotency key — is
 //     valid UTF-8 without control characters and has a maximum length, checked
 //     before any store sees it, so SQLite and PostgreSQL behave the same.

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/keyset"
@@ -109,7 +110,7 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
 	verr := &clientele.ValidationError{}
-	if _, err := ParseType(string(in.Type)); err != nil {
+	if _, err := adapters.ParseClientType(string(in.Type)); err != nil {
 		verr.Add("type", "oneof", "must be individual or corporate")
 	}
 	checkReference(in.Reference, verr)
