@@ -10,10 +10,10 @@
 //
 // How the pieces wire together:
 //
-//	db, _ := storage.Open(ctx, "sqlite://clientele.db")  // or postgres://…
-//	az := authz.New(...)                                  // permissions, roles, policies
-//	svc, _ := clients.New(db.Clients(), az)               // domain service
-//	c, err := svc.Create(ctx, principal, input)           // authorizes, validates, audits
+//	db, _ := storage.Open(ctx, "sqlite://clientele.db")   // or postgres://…
+//	az, _ := authz.New(db.Authz(), db.Authz())             // permissions, roles, policies
+//	svc, _ := clients.New(db.Clients(), az)                // domain service
+//	c, err := svc.Create(ctx, principal, input, idemKey)   // authorizes, validates, audits
 //
 // Packages: authz (permissions, roles, the policy language and the authorizer),
 // adapters (contracts for core banking, identity, CRM, documents, messaging and

@@ -12,7 +12,8 @@ import (
 )
 
 // Money is an amount in the minor units of an ISO-4217 currency (cents for USD,
-// whole units for UGX). It is never a float.
+// whole units for UGX). It is never a float. It is the library's one Money:
+// clients uses it too (a corporate client's expected turnover).
 type Money struct {
 	// Amount in minor units. Negative only where a field says so.
 	Amount int64 `json:"amount"`
@@ -29,7 +30,7 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 func ValidCurrency(code string) bool { return currencyRE.MatchString(code) }
 
 // ClientType separates individual (retail) clients from corporate ones (SME and
-// enterprise).
+// enterprise). It is the library's one client type: clients.Type is this type.
 type ClientType string
 
 // The client types.

@@ -19,7 +19,7 @@ import (
 //   - an account closes only when its balance is zero (ErrPrecondition otherwise);
 //     CloseAccounts closes all the requested accounts or none;
 //   - a client is deactivated only when all its accounts are closed (ErrPrecondition
-//     otherwise); the archive saga blocks, empties and closes accounts first.
+//     otherwise): the caller blocks, empties and closes them first.
 //
 // Optional abilities: ClientLister (CC008) and AccountOpener.
 type CoreBanking interface {
@@ -123,8 +123,10 @@ type Account struct {
 	PostNoCredit bool          `json:"postNoCredit"`
 	OpenedAt     time.Time     `json:"openedAt"`
 	ClosedAt     *time.Time    `json:"closedAt,omitempty"`
-	// Loan holds loan terms and internal approval data (nil for savings). Client
-	// facing views strip Notes and the approval fields.
+	// Loan holds loan terms and internal approval data (nil for savings). Notes
+	// and the approval fields are for staff only: a view for the client must
+	// leave them out (clientele has no such view yet; the portal's loans, PT002,
+	// are not implemented).
 	Loan *LoanDetails `json:"loan,omitempty"`
 }
 

@@ -3,10 +3,10 @@ package adapters
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/internal/textcheck"
 )
 
 // Messaging delivers notifications, one-time passwords and invitations by email or
@@ -106,11 +106,11 @@ func (m Message) Validate() error {
 	}
 	switch m.Channel {
 	case Email:
-		if at := strings.LastIndexByte(m.Recipient, '@'); at < 1 || at == len(m.Recipient)-1 {
+		if !textcheck.Email(m.Recipient) {
 			v.Add("recipient", "email", "must be an email address")
 		}
 	case SMS:
-		if !isE164(m.Recipient) {
+		if !textcheck.E164(m.Recipient) {
 			v.Add("recipient", "e164", "must be an E.164 phone number")
 		}
 	default:
@@ -118,18 +118,6 @@ func (m Message) Validate() error {
 	}
 	v.key(m.IdempotencyKey)
 	return v.err()
-}
-
-func isE164(s string) bool {
-	if len(s) < 8 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for _, c := range s[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Receipt acknowledges a message accepted for delivery.

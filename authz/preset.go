@@ -6,6 +6,26 @@ const (
 	PresetRetailEngine       = "retail-engine"
 )
 
+// The seed roles of the Backoffice Platform preset (seed 001). The same codes
+// name other roles in the Retail Engine preset: RP004 is a support officer here
+// and a credit controller there.
+const (
+	BackofficeAdministrator       = "RP001" // clnt_admin, dev_mgmt, acct_list
+	BackofficeRelationshipOfficer = "RP002" // clnt_list, clnt_update; P_BO_002: edits only assigned clients
+	BackofficeComplianceOfficer   = "RP003" // clnt_list, clnt_update
+	BackofficeSupportOfficer      = "RP004" // dev_mgmt, clnt_list
+)
+
+// The seed roles of the Retail Engine preset (seed 002). The same codes name
+// other roles in the Backoffice Platform preset.
+const (
+	RetailAdministrator       = "RP001" // clnt_mgmt_admin, dev_mgmt_admin, clnt_acct_list
+	RetailRelationshipOfficer = "RP002" // clnt_list, clnt_read_updt; P_RE_002: updates only assigned clients
+	RetailComplianceOfficer   = "RP003" // clnt_list, clnt_read_updt
+	RetailCreditController    = "RP004" // clnt_list, clnt_read_updt
+	RetailHelpdeskOfficer     = "RP005" // clnt_list, dev_mgmt_admin
+)
+
 // Codes of the permissions and roles every preset adds to its seed's tables.
 // They are this library's own, not the seeds'.
 const (
@@ -69,10 +89,10 @@ func BackofficePlatform() Spec {
 		},
 		// From seed 001, "Roles & Permissions".
 		Roles: []Role{
-			{Code: "RP001", Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_admin", "dev_mgmt", "acct_list"}},
-			{Code: "RP002", Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
-			{Code: "RP003", Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
-			{Code: "RP004", Name: "Support Officer", Type: Backoffice, Permissions: []string{"dev_mgmt", "clnt_list"}},
+			{Code: BackofficeAdministrator, Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_admin", "dev_mgmt", "acct_list"}},
+			{Code: BackofficeRelationshipOfficer, Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
+			{Code: BackofficeComplianceOfficer, Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_update"}},
+			{Code: BackofficeSupportOfficer, Name: "Support Officer", Type: Backoffice, Permissions: []string{"dev_mgmt", "clnt_list"}},
 		},
 		// From seed 001, "Policies & Attributes" (Operations: this library's choice).
 		Policies: []Policy{
@@ -115,11 +135,11 @@ func RetailEngine() Spec {
 		},
 		// From seed 002, "Roles & Permissions".
 		Roles: []Role{
-			{Code: "RP001", Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_mgmt_admin", "dev_mgmt_admin", "clnt_acct_list"}},
-			{Code: "RP002", Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
-			{Code: "RP003", Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
-			{Code: "RP004", Name: "Credit Controller", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
-			{Code: "RP005", Name: "Helpdesk Officer", Type: Backoffice, Permissions: []string{"clnt_list", "dev_mgmt_admin"}},
+			{Code: RetailAdministrator, Name: "Administrator", Type: Backoffice, Permissions: []string{"clnt_mgmt_admin", "dev_mgmt_admin", "clnt_acct_list"}},
+			{Code: RetailRelationshipOfficer, Name: "Relationship Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: RetailComplianceOfficer, Name: "Compliance Officer", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: RetailCreditController, Name: "Credit Controller", Type: Backoffice, Permissions: []string{"clnt_list", "clnt_read_updt"}},
+			{Code: RetailHelpdeskOfficer, Name: "Helpdesk Officer", Type: Backoffice, Permissions: []string{"clnt_list", "dev_mgmt_admin"}},
 		},
 		// From seed 002, "Policies & Attributes" (Operations: this library's choice).
 		Policies: []Policy{

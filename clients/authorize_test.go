@@ -30,10 +30,10 @@ func TestServiceAuthorizes(t *testing.T) {
 		svc, err := clients.New(db.Clients(), az)
 		require.NoError(t, err)
 
-		admin := testkit.Staff("t1", "admin", "RP001")
-		officer := testkit.Staff("t1", "ro", "RP002") // associate "assoc-ro"
-		compliance := testkit.Staff("t1", "co", "RP003")
-		helpdesk := testkit.Staff("t1", "hd", "RP005")
+		admin := testkit.Staff("t1", "admin", authz.RetailAdministrator)
+		officer := testkit.Staff("t1", "ro", authz.RetailRelationshipOfficer) // associate "assoc-ro"
+		compliance := testkit.Staff("t1", "co", authz.RetailComplianceOfficer)
+		helpdesk := testkit.Staff("t1", "hd", authz.RetailHelpdeskOfficer)
 
 		assigned := testkit.Person("Assigned", "Client")
 		assigned.AssignedAssociateIDs = []string{"assoc-ro"}
@@ -81,7 +81,7 @@ func TestServiceAuthorizes(t *testing.T) {
 
 		// Another tenant's principal sees nothing: t2 exists and its RP001 may view
 		// clients, so the call reaches the read, which finds no such client in t2.
-		outsider := testkit.Staff("t2", "x", "RP001")
+		outsider := testkit.Staff("t2", "x", authz.RetailAdministrator)
 		_, err = svc.Get(ctx, outsider, a.Reference)
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 		assert.NotErrorIs(t, err, clientele.ErrForbidden)
@@ -125,7 +125,7 @@ func TestNoClientExistenceOracle(t *testing.T) {
 		svc, err := clients.New(reads, az)
 		require.NoError(t, err)
 
-		admin := testkit.Staff("t1", "admin", "RP001")
+		admin := testkit.Staff("t1", "admin", authz.RetailAdministrator)
 		hq, err := svc.Create(ctx, admin, testkit.Person("Head", "Office"), "")
 		require.NoError(t, err)
 		branchIn := testkit.Person("Branch", "Client")
@@ -134,9 +134,9 @@ func TestNoClientExistenceOracle(t *testing.T) {
 		require.NoError(t, err)
 		const missing = "CMISSING1"
 
-		helpdesk := testkit.Staff("t1", "hd", "RP005") // no CL002, no CL004
+		helpdesk := testkit.Staff("t1", "hd", authz.RetailHelpdeskOfficer) // no CL002, no CL004
 		borrower := authz.Principal{TenantID: "t1", UserID: "b1", Kind: authz.Customer, Roles: []string{authz.RolePortalTransactor}, ClientID: hq.ID}
-		officer := testkit.Staff("t1", "ro", "RP002") // CL004 only where assigned (P_RE_002)
+		officer := testkit.Staff("t1", "ro", authz.RetailRelationshipOfficer) // CL004 only where assigned (P_RE_002)
 		update := func(p authz.Principal, c clients.Client, ref string) error {
 			_, err := svc.Update(ctx, p, ref, clients.UpdateInput{Version: c.Version, Profile: c.Profile})
 			return err

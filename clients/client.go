@@ -5,30 +5,27 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/outbox"
 )
 
-// Type tells an individual client from a corporate one.
-type Type string
+// Type tells an individual client from a corporate one. It is
+// adapters.ClientType, the one definition of the client type, which the
+// adapters receive as it is; adapters.ParseClientType parses one.
+type Type = adapters.ClientType
 
-// Client types.
+// Client types (adapters.Individual and adapters.Corporate).
 const (
-	Individual Type = "individual"
-	Corporate  Type = "corporate"
+	Individual = adapters.Individual
+	Corporate  = adapters.Corporate
 )
-
-// ParseType accepts "individual" and "corporate".
-func ParseType(s string) (Type, error) {
-	switch t := Type(s); t {
-	case Individual, Corporate:
-		return t, nil
-	}
-	return "", clientele.NewValidationError("type", "oneof", fmt.Sprintf("must be individual or corporate, not %q", s))
-}
 
 // State is where a client is in its lifecycle:
 //
-//	pending → active ⇄ suspended, and → archived from any state (terminal).
+//	pending → active ⇄ suspended
+//
+// Archived is terminal; archiving (CL005) is not implemented yet, so no
+// method leads there.
 type State string
 
 // Client states.
@@ -48,8 +45,8 @@ func ParseState(s string) (State, error) {
 	return "", clientele.NewValidationError("status", "oneof", fmt.Sprintf("must be pending, active, suspended or archived, not %q", s))
 }
 
-// transitions lists the moves Transition allows. Archiving is a saga of its own
-// (CL005) and is not a plain transition.
+// transitions lists the moves Transition allows. Archiving (CL005) is not a
+// plain transition and is not implemented yet, so no move leads to Archived.
 var transitions = map[State][]State{
 	Pending:   {Active},
 	Active:    {Suspended},
@@ -167,8 +164,9 @@ type Company struct {
 	TaxID              string `json:"taxId,omitempty" validate:"max=64"`
 	Country            string `json:"country" validate:"required,iso3166_1_alpha2"`
 	// ExpectedMonthlyTurnover is declared at onboarding for KYC risk scoring.
-	ExpectedMonthlyTurnover *Money    `json:"expectedMonthlyTurnover,omitempty"`
-	Contacts                []Contact `json:"contacts,omitempty" validate:"max=10,dive"`
+	// It is a non-negative amount in an ISO 4217 currency.
+	ExpectedMonthlyTurnover *adapters.Money `json:"expectedMonthlyTurnover,omitempty"`
+	Contacts                []Contact       `json:"contacts,omitempty" validate:"max=10,dive"`
 }
 
 // Contact is a person to reach at a corporate client.
@@ -177,12 +175,6 @@ type Contact struct {
 	Role  string `json:"role,omitempty" validate:"max=100"`
 	Phone string `json:"phone,omitempty" validate:"omitempty,e164"`
 	Email string `json:"email,omitempty" validate:"omitempty,email,max=254"`
-}
-
-// Money is an amount in minor units (cents) of an ISO 4217 currency. Never float.
-type Money struct {
-	Amount   int64  `json:"amount" validate:"min=0"`
-	Currency string `json:"currency" validate:"required,iso4217"`
 }
 
 // displayName derives the name search runs on.

@@ -11,7 +11,11 @@
 // # Lifecycle
 //
 //	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)
-//	any     → archived                  (the archive saga, CL005; terminal)
+//
+// Archived is the terminal state, reached only by archiving (CL005). Archiving
+// is not implemented yet: the state, the operation code and the permissions
+// that grant it exist, but no method moves a client to archived, and
+// Transition refuses it.
 //
 // # Guarantees
 //
@@ -21,7 +25,7 @@
 //   - Input problems come as a *clientele.ValidationError listing every failing field
 //     by its JSON path ("individual.dateOfBirth", "contact.phone"): phones are E.164,
 //     countries ISO 3166-1 alpha-2, currencies ISO 4217, dates YYYY-MM-DD and not in
-//     the future. Money is integer minor units. Every string — profile fields, the
+//     the future. Money (adapters.Money) is integer minor units. Every string — profile fields, the
 //     reference a call names, the filter, the cursor, the idempotency key — is
 //     valid UTF-8 without control characters and has a maximum length, checked
 //     before any store sees it, so SQLite and PostgreSQL behave the same.
@@ -65,6 +69,15 @@
 // other mistake is an ErrInvalid whose message gives the byte position and what was
 // expected. A query becomes typed conditions whose values the store's SQL dialect
 // quotes (see package storage); no input is ever spliced into SQL unquoted.
+//
+// # Stores
+//
+// Service runs on any Store. Store speaks only this package's types: List
+// parses the filter with ParseQuery into a Query of typed Terms (a Field from
+// the closed set SearchSchema lists, an Op, Values) and hands it to
+// Store.Search. An app may decorate storage's store (metrics, caching) or write
+// its own; Query.Validate checks a query built by other code, and Query.String
+// renders one back in the filter language.
 //
 // # Pages
 //

@@ -27,7 +27,7 @@ func Example() {
 	})
 	az, _ := authz.New(db.Authz(), db.Authz())
 	svc, _ := clients.New(db.Clients(), az)
-	admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{"RP001"}}
+	admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{authz.RetailAdministrator}}
 
 	c, err := svc.Create(ctx, admin, clients.CreateInput{
 		Reference: "AMINA-1",
@@ -54,7 +54,7 @@ func Example() {
 	page, _ := svc.List(ctx, admin, clients.ListRequest{Filter: "status:active name~amina"})
 	fmt.Println(len(page.Clients), page.Clients[0].DisplayName)
 
-	helpdesk := authz.Principal{TenantID: "bank", UserID: "u2", Kind: authz.Backoffice, Roles: []string{"RP005"}}
+	helpdesk := authz.Principal{TenantID: "bank", UserID: "u2", Kind: authz.Backoffice, Roles: []string{authz.RetailHelpdeskOfficer}}
 	_, err = svc.Create(ctx, helpdesk, clients.CreateInput{}, "")
 	fmt.Println(errors.Is(err, clientele.ErrForbidden))
 	// Output:

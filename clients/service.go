@@ -15,9 +15,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
-	"github.com/clientele-go/clientele/internal/filter"
 	"github.com/clientele-go/clientele/internal/keyset"
 )
 
@@ -110,7 +110,7 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
 	verr := &clientele.ValidationError{}
-	if _, err := ParseType(string(in.Type)); err != nil {
+	if _, err := adapters.ParseClientType(string(in.Type)); err != nil {
 		verr.Add("type", "oneof", "must be individual or corporate")
 	}
 	checkReference(in.Reference, verr)
@@ -335,10 +335,10 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
 	verr := &clientele.ValidationError{}
-	q, err := filter.Parse(req.Filter, SearchSchema())
-	var se *filter.SyntaxError
-	if errors.As(err, &se) {
-		verr.Add("filter", "syntax", se.Error())
+	q, err := ParseQuery(req.Filter)
+	var qerr *clientele.ValidationError
+	if errors.As(err, &qerr) {
+		verr.Problems = append(verr.Problems, qerr.Problems...)
 	} else if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}

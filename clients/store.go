@@ -6,7 +6,6 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
-	"github.com/clientele-go/clientele/internal/filter"
 	"github.com/clientele-go/clientele/outbox"
 )
 
@@ -32,8 +31,10 @@ type Store interface {
 	// returns. An error from fn aborts and writes nothing.
 	Update(ctx context.Context, tenantID, reference string, fn func(*Client) (Change, error)) (Client, error)
 	// Search returns up to limit clients matching q, newest first, starting after
-	// the client whose ID is after ("" for the first page).
-	Search(ctx context.Context, tenantID string, q filter.Query, after string, limit int) ([]Client, error)
+	// the client whose ID is after ("" for the first page). q names only the
+	// fields, operators and values of SearchSchema; a term outside it fails with
+	// ErrInvalid.
+	Search(ctx context.Context, tenantID string, q Query, after string, limit int) ([]Client, error)
 }
 
 // Change is what a write stores beside the client, in its transaction: the

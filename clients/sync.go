@@ -152,7 +152,7 @@ func classify(err error) error {
 // AdapterProfile is the client as the adapter contracts carry it.
 func (c Client) AdapterProfile() adapters.Profile {
 	p := adapters.Profile{
-		Type: adapters.ClientType(c.Type), Reference: c.Reference,
+		Type: c.Type, Reference: c.Reference,
 		Email: c.Contact.Email, Phone: c.Contact.Phone, OfficeID: c.OfficeID,
 	}
 	if in := c.Individual; in != nil {

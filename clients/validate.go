@@ -10,6 +10,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/internal/textcheck"
 )
 
@@ -30,6 +31,28 @@ func newValidator(now func() time.Time) *validator.Validate {
 		}
 		return name
 	})
+	// e164 and email are the library's own contact rules (textcheck), the ones
+	// users and adapters apply too, in place of validator's.
+	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool {
+		return textcheck.E164(fl.Field().String())
+	})
+	_ = v.RegisterValidation("email", func(fl validator.FieldLevel) bool {
+		return textcheck.Email(fl.Field().String())
+	})
+	// Money (adapters.Money, whose fields carry no tags): a non-negative
+	// amount in an ISO 4217 currency.
+	v.RegisterStructValidation(func(sl validator.StructLevel) {
+		m := sl.Current().Interface().(adapters.Money)
+		if m.Amount < 0 {
+			sl.ReportError(m.Amount, "amount", "Amount", "min", "0")
+		}
+		switch {
+		case m.Currency == "":
+			sl.ReportError(m.Currency, "currency", "Currency", "required", "")
+		case sl.Validator().Var(m.Currency, "iso4217") != nil:
+			sl.ReportError(m.Currency, "currency", "Currency", "iso4217", "")
+		}
+	}, adapters.Money{})
 	// isodate: a calendar date written YYYY-MM-DD.
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(dateLayout, fl.Field().String())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
@@ -84,6 +85,7 @@ func TestCreateValidation(t *testing.T) {
 	}{
 		{"valid company", func(*clients.CreateInput) {}, nil},
 		{"currency", func(in *clients.CreateInput) { in.Corporate.ExpectedMonthlyTurnover.Currency = "KSH" }, []string{"corporate.expectedMonthlyTurnover.currency/iso4217"}},
+		{"no currency", func(in *clients.CreateInput) { in.Corporate.ExpectedMonthlyTurnover.Currency = "" }, []string{"corporate.expectedMonthlyTurnover.currency/required"}},
 		{"negative money", func(in *clients.CreateInput) { in.Corporate.ExpectedMonthlyTurnover.Amount = -1 }, []string{"corporate.expectedMonthlyTurnover.amount/min"}},
 		{"incorporated in future", func(in *clients.CreateInput) { in.Corporate.IncorporationDate = "2030-01-01" }, []string{"corporate.incorporationDate/notfuture"}},
 		{"contact phone", func(in *clients.CreateInput) {
@@ -123,7 +125,7 @@ func TestTransitionTable(t *testing.T) {
 	}
 	_, err := clients.ParseState("closed")
 	assert.ErrorIs(t, err, clientele.ErrInvalid)
-	_, err = clients.ParseType("robot")
+	_, err = adapters.ParseClientType("robot")
 	assert.ErrorIs(t, err, clientele.ErrInvalid)
 }
 

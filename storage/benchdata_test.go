@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/clients"
 )
 
@@ -268,7 +269,7 @@ func (g *BenchGen) Next() clients.Client {
 			}},
 		}
 		if g.r.Intn(2) == 0 {
-			company.ExpectedMonthlyTurnover = &clients.Money{Amount: int64(1+g.r.Intn(5000)) * 100_000, Currency: []string{"KES", "USD", "UGX"}[g.pick(0.8, 0.15, 0.05)]}
+			company.ExpectedMonthlyTurnover = &adapters.Money{Amount: int64(1+g.r.Intn(5000)) * 100_000, Currency: []string{"KES", "USD", "UGX"}[g.pick(0.8, 0.15, 0.05)]}
 		}
 		p.Corporate = company
 		c.DisplayName = name

@@ -10,27 +10,26 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/clients"
-	"github.com/clientele-go/clientele/internal/filter"
 )
 
-// clientColumn maps a filter field of clients.SearchSchema to its column. Only
+// clientColumn maps a search field of clients.SearchSchema to its column. Only
 // these fixed names ever reach SQL text as identifiers; every value goes through a
 // bun placeholder, which the dialect quotes.
-func clientColumn(field string) (string, bool) {
+func clientColumn(field clients.Field) (string, bool) {
 	switch field {
-	case "status":
+	case clients.FieldStatus:
 		return "state", true
-	case "type", "reference", "email", "phone":
-		return field, true
-	case "kyc":
+	case clients.FieldType, clients.FieldReference, clients.FieldEmail, clients.FieldPhone:
+		return string(field), true
+	case clients.FieldKYC:
 		return "kyc_status", true
-	case "name":
+	case clients.FieldName:
 		return "name_search", true
-	case "office":
+	case clients.FieldOffice:
 		return "office_id", true
-	case "created":
+	case clients.FieldCreated:
 		return "created_at", true
-	case "updated":
+	case clients.FieldUpdated:
 		return "updated_at", true
 	}
 	return "", false
@@ -45,7 +44,10 @@ func clientColumn(field string) (string, bool) {
 // newest-first walk of that subquery an index-only scan, so a search whose matches
 // are sparse no longer reads every table row it skips (BENCHMARKS.md has the
 // plans). Other queries stop at their page on an index and read the rows at once.
-func (s *ClientStore) Search(ctx context.Context, tenantID string, q filter.Query, after string, limit int) ([]clients.Client, error) {
+func (s *ClientStore) Search(ctx context.Context, tenantID string, q clients.Query, after string, limit int) ([]clients.Client, error) {
+	if err := q.Validate(); err != nil {
+		return nil, fmt.Errorf("storage: search clients: %w", err)
+	}
 	var rows []clientRow
 	page := s.db.bun.NewSelect().Model(&rows)
 	sel := page
@@ -80,41 +82,43 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, q filter.Quer
 }
 
 // hasSubstring reports whether q has a substring (~) term.
-func hasSubstring(q filter.Query) bool {
+func hasSubstring(q clients.Query) bool {
 	for _, t := range q.Terms {
-		if t.Op == filter.Contains {
+		if t.Op == clients.OpContains {
 			return true
 		}
 	}
 	return false
 }
 
-func whereTerm(sel *bun.SelectQuery, t filter.Term) error {
+func whereTerm(sel *bun.SelectQuery, t clients.Term) error {
 	col, ok := clientColumn(t.Field)
 	if !ok {
 		return fmt.Errorf("storage: filter field %q has no column: %w", t.Field, clientele.ErrInvalid)
 	}
+	if len(t.Values) == 0 {
+		return fmt.Errorf("storage: search term on %s has no value: %w", t.Field, clientele.ErrInvalid)
+	}
 	ident := bun.Ident(col)
-	switch t.Kind {
-	case filter.Date:
+	if t.Field.IsDate() {
 		return whereDate(sel, ident, t)
 	}
 	vals := make([]string, len(t.Values))
 	for i, v := range t.Values {
-		vals[i] = v.Str
+		vals[i] = v.Text
 		switch col {
 		case "name_search":
-			vals[i] = foldName(v.Str)
+			vals[i] = foldName(v.Text)
 		case "email":
-			vals[i] = strings.ToLower(v.Str)
+			vals[i] = strings.ToLower(v.Text)
 		}
 	}
 	switch t.Op {
-	case filter.Eq:
+	case clients.OpEq:
 		sel.Where("? IN (?)", ident, bun.In(vals))
-	case filter.Ne:
+	case clients.OpNe:
 		sel.Where("? NOT IN (?)", ident, bun.In(vals))
-	case filter.Contains:
+	case clients.OpContains:
 		sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			for _, v := range vals {
 				q = q.WhereOr(`? LIKE ? ESCAPE '\'`, ident, "%"+escapeLike(v)+"%")
@@ -129,8 +133,8 @@ func whereTerm(sel *bun.SelectQuery, t filter.Term) error {
 
 // whereDate compares a timestamp column. A date without a time means the whole UTC
 // day: created:2025-01-01 is [day, next day), created>2025-01-01 starts the next day.
-func whereDate(sel *bun.SelectQuery, ident bun.Ident, t filter.Term) error {
-	if len(t.Values) != 1 && t.Op != filter.Eq && t.Op != filter.Ne {
+func whereDate(sel *bun.SelectQuery, ident bun.Ident, t clients.Term) error {
+	if len(t.Values) != 1 && t.Op != clients.OpEq && t.Op != clients.OpNe {
 		return fmt.Errorf("storage: %s takes one date: %w", t.Field, clientele.ErrInvalid)
 	}
 	sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -140,29 +144,29 @@ func whereDate(sel *bun.SelectQuery, ident bun.Ident, t filter.Term) error {
 				to = from.Add(24 * time.Hour)
 			}
 			switch t.Op {
-			case filter.Eq:
+			case clients.OpEq:
 				if v.DateOnly {
 					q = q.WhereOr("(? >= ? AND ? < ?)", ident, from, ident, to)
 				} else {
 					q = q.WhereOr("? = ?", ident, from)
 				}
-			case filter.Ne:
+			case clients.OpNe:
 				if v.DateOnly {
 					q = q.Where("(? < ? OR ? >= ?)", ident, from, ident, to)
 				} else {
 					q = q.Where("? <> ?", ident, from)
 				}
-			case filter.Gt:
+			case clients.OpGt:
 				if v.DateOnly {
 					q = q.Where("? >= ?", ident, to)
 				} else {
 					q = q.Where("? > ?", ident, from)
 				}
-			case filter.Ge:
+			case clients.OpGe:
 				q = q.Where("? >= ?", ident, from)
-			case filter.Lt:
+			case clients.OpLt:
 				q = q.Where("? < ?", ident, from)
-			case filter.Le:
+			case clients.OpLe:
 				if v.DateOnly {
 					q = q.Where("? < ?", ident, to)
 				} else {

@@ -57,7 +57,7 @@ func ExampleDB_InTx() {
 	})
 	az, _ := authz.New(db.Authz(), db.Authz())
 	svc, _ := clients.New(db.Clients(), az)
-	admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{"RP001"}}
+	admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{authz.RetailAdministrator}}
 	_, _ = pool.ExecContext(ctx, "CREATE TABLE loan_applications (client_id TEXT NOT NULL)")
 
 	apply := func(name string, fail bool) error {

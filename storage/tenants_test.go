@@ -38,7 +38,7 @@ func TestTenantAsInExampleServesReadmeCalls(t *testing.T) {
 		require.NoError(t, db.Tenants().Create(ctx, exampleTenant()))
 		az, err := authz.New(db.Authz(), db.Authz())
 		require.NoError(t, err)
-		admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{"RP001"}}
+		admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{authz.RetailAdministrator}}
 		for _, op := range []authz.Operation{authz.OpCreateClient, authz.OpViewClient, authz.OpUpdateClient, authz.OpListClients, authz.OpSearchClients} {
 			assert.NoError(t, az.Authorize(ctx, admin, op, authz.Resource{TenantID: "bank"}), "%s", op)
 		}

@@ -37,8 +37,9 @@ type Tenant struct {
 	// ClientPortal is the organisation-wide switch of the client self-service portal
 	// (seed 000: c_configuration client_portal).
 	ClientPortal bool `json:"clientPortal"`
-	// Settings are tenant-level settings, such as the settlement account that takes
-	// balances of archived clients.
+	// Settings are tenant-level settings, such as the settlement account meant
+	// for a client's remaining savings when it is archived (archiving, CL005,
+	// is not implemented yet; nothing reads the account today).
 	Settings Settings `json:"settings"`
 	// Version counts the tenant's changes, starting at 1; Update must be given
 	// the version the caller read.

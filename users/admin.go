@@ -213,6 +213,12 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 	}
 	idem := Idempotency{Scope: AuditBootstrap, Key: string(NodeOperator), RequestHash: rh}
 	saved, replayed, err := s.store.Create(ctx, a, code, idem, *s.entry(tenantID, "system", AuditBootstrap, id, now, "type", "state", "email", "roles"))
+	var taken *ConflictError
+	if errors.Is(err, clientele.ErrConflict) && !errors.As(err, &taken) {
+		// The bootstrap key was recorded with another request: say so without
+		// the internal key.
+		return User{}, fmt.Errorf("users: bootstrap: the node operator was already bootstrapped with other settings: %w", clientele.ErrConflict)
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
 	}

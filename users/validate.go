@@ -2,26 +2,11 @@ package users
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/internal/textcheck"
 )
-
-// isEmail is a shape check (one @, a dot in the domain, no spaces); delivery
-// proves the rest.
-func isEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && !strings.Contains(domain, "@") &&
-		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
-		!strings.ContainsFunc(s, unicode.IsSpace)
-}
-
-// isE164 reports whether s is "+" and 7 to 15 digits, the first not 0.
-func isE164(s string) bool {
-	return len(s) >= 8 && len(s) <= 16 && s[0] == '+' && s[1] != '0' && isDigits(s[1:])
-}
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -96,7 +81,7 @@ func checkEmail(v *clientele.ValidationError, field, email string, required bool
 	case email == "" && required:
 		v.Add(field, "required", "is required")
 	case email == "" || !checkText(v, field, email):
-	case !isEmail(email):
+	case !textcheck.Email(email):
 		v.Add(field, "email", "must be an email address")
 	}
 }
@@ -105,7 +90,7 @@ func checkPhone(v *clientele.ValidationError, field, phone string, required bool
 	switch {
 	case phone == "" && required:
 		v.Add(field, "required", "is required")
-	case phone != "" && !isE164(phone):
+	case phone != "" && !textcheck.E164(phone):
 		v.Add(field, "e164", "must be an E.164 phone number such as +254712345678")
 	}
 }

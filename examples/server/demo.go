@@ -37,7 +37,7 @@ func (a *app) seedDemo(ctx context.Context) (string, error) {
 		Email:       demoAdminEmail,
 		Name:        "Demo Operator",
 		AssociateID: "demo-operator",
-		Roles:       []string{"RP001", authz.RoleSecurityAdmin},
+		Roles:       []string{authz.RetailAdministrator, authz.RoleSecurityAdmin},
 		Password:    a.cfg.demoPassword,
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
@@ -60,7 +61,7 @@ func Company(name string) clients.CreateInput {
 			OfficeID: "head-office",
 			Corporate: &clients.Company{
 				LegalName: name, RegistrationNumber: "REG-" + name, IncorporationDate: "2010-06-01", Country: "KE",
-				ExpectedMonthlyTurnover: &clients.Money{Amount: 1_500_000_00, Currency: "KES"},
+				ExpectedMonthlyTurnover: &adapters.Money{Amount: 1_500_000_00, Currency: "KES"},
 			},
 		},
 	}

@@ -9,4 +9,7 @@
 // ones. Strings walks a struct and checks every string in it as a line, so a
 // field added later is covered without anyone remembering to; its length
 // maximum stays the struct's own validation rule.
+//
+// Email and E164 are the library's one shape rule for an email address and a
+// phone number: clients, users and adapters all judge contacts with them.
 package textcheck
