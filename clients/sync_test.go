@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -226,5 +227,36 @@ func TestSyncNothingForARolledBackCreate(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		creates, _ := e.bank.counts()
 		assert.Zero(t, creates)
+	})
+}
+
+// Clients created while no dispatcher runs (stopped between commit and
+// delivery) reach every adapter once when two dispatchers start on the same
+// database.
+func TestSyncAfterRestartWithTwoDispatchers(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		e := newSyncEnv(t, db)
+		p := testkit.Staff("t1", "u1")
+		first := e.start(t)
+		require.NoError(t, first.Stop(ctx))
+		refs := make([]string, 10)
+		for i := range refs {
+			c, err := e.svc.Create(ctx, p, testkit.Person("Amina", fmt.Sprintf("Otieno%d", i)), "")
+			require.NoError(t, err)
+			refs[i] = c.Reference
+			in := clients.UpdateInput{Version: 1, Profile: c.Profile}
+			_, err = e.svc.Update(ctx, p, c.Reference, in)
+			require.NoError(t, err)
+		}
+		e.start(t)
+		e.start(t)
+		for _, ref := range refs {
+			for _, target := range []outbox.Target{outbox.CoreBanking, outbox.Identity, outbox.CRM} {
+				e.waitSync(t, ref, target, outbox.Delivered)
+			}
+		}
+		creates, _ := e.bank.counts()
+		assert.Equal(t, len(refs), creates, "each client created once at core banking")
 	})
 }
