@@ -331,18 +331,27 @@ func (s *UserStore) Change(ctx context.Context, tenantID, userID string, fn func
 				return translate(err)
 			}
 		}
-		ch.Account.User.ID, ch.Account.User.TenantID = row.ID, row.TenantID
-		ch.Account.User.Version = row.Version + 1
-		next, err := toUserRow(ch.Account)
-		if err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model(&next).WherePK().Where("version = ?", row.Version).Exec(ctx)
-		if err != nil {
-			return userConflict(err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("user %s changed while being updated: %w", userID, clientele.ErrConflict)
+		next := row
+		if ch.LoginOnly {
+			// Login bookkeeping is no edit of the user: its version and
+			// everything else stay as they were.
+			next.FailedLogins, next.LockedUntil = ch.Account.FailedLogins, utc(ch.Account.LockedUntil)
+			if _, err := tx.NewUpdate().Model(&next).Column("failed_logins", "locked_until").WherePK().Exec(ctx); err != nil {
+				return translate(err)
+			}
+		} else {
+			ch.Account.User.ID, ch.Account.User.TenantID = row.ID, row.TenantID
+			ch.Account.User.Version = row.Version + 1
+			if next, err = toUserRow(ch.Account); err != nil {
+				return err
+			}
+			res, err := tx.NewUpdate().Model(&next).WherePK().Where("version = ?", row.Version).Exec(ctx)
+			if err != nil {
+				return userConflict(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("user %s changed while being updated: %w", userID, clientele.ErrConflict)
+			}
 		}
 		if ch.RevokeSessions {
 			_, err := tx.NewUpdate().Model((*userSessionRow)(nil)).Set("revoked_at = ?", at).

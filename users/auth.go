@@ -496,6 +496,7 @@ func (s *Service) reserveLogin(ctx context.Context, a *Account, now time.Time) (
 			return errLockedOut
 		}
 		ch.At = now
+		ch.LoginOnly = true
 		ch.Account.FailedLogins++
 		if ch.Account.FailedLogins >= s.maxLoginFailures {
 			ch.Account.FailedLogins = 0
@@ -536,6 +537,7 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 			return ErrInvalidCredentials
 		}
 		ch.At = now
+		ch.LoginOnly = true
 		ch.Account.FailedLogins, ch.Account.LockedUntil = 0, time.Time{}
 		ch.Session = rec
 		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditLogin, a.User.ID, now, "session", string(method))

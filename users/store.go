@@ -32,7 +32,7 @@ type Store interface {
 	// transaction (locking its row where the database can; on SQLite the
 	// transaction holds the write lock from its start), calls fn with a Change
 	// holding it, and writes what fn left in the Change: the account (its
-	// version increased by one), the code consumed, codes revoked and issued,
+	// version increased by one, unless LoginOnly), the code consumed, codes revoked and issued,
 	// sessions revoked and created, the audit entry. Concurrent Changes of one
 	// account run one after the other, each seeing what the previous one wrote.
 	// An error from fn, or a Consume whose code is no longer unused
@@ -163,6 +163,12 @@ type Change struct {
 	Session *SessionRecord
 	// Audit, when set, is appended.
 	Audit *audit.Entry
+	// LoginOnly says the change is login bookkeeping, not an edit of the user:
+	// the store writes only Account.FailedLogins and Account.LockedUntil (plus
+	// Session, RevokeSessions and Audit) and leaves the user's version and every
+	// other field as they were, so an edit made at the version an administrator
+	// read is not refused because the user logged in.
+	LoginOnly bool
 }
 
 // ErrCodeUsed is what a Store returns when a Change's Consume finds its code
