@@ -19,7 +19,7 @@ import (
 // them, so an edit made at the version it read is not refused because the user
 // logged in meanwhile.
 func TestLoginLeavesVersionAlone(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		const email, password = "ada@bank.example", "admin-password-1"
 		id := e.admin(email).User.ID
