@@ -3,4 +3,8 @@
 // call gets a fresh database (a private schema on PostgreSQL), dropped when the test
 // ends. Outside CI a missing PostgreSQL skips its half with a message; with CI=true
 // it fails the test.
+//
+// StartDispatcher runs the outbox's dispatcher on a store (a SQLite file, as
+// EachPooled gives, or PostgreSQL) and Drain waits until it has delivered every
+// effect committed so far.
 package dbtest
