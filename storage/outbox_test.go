@@ -196,7 +196,7 @@ func TestOutboxTwoDispatchersDeliverEachOnce(t *testing.T) {
 			}()
 		}
 		g.Wait()
-		require.Eventually(t, func() bool { return rec.total() == n }, 20*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool { return rec.total() == n }, 90*time.Second, 20*time.Millisecond)
 		time.Sleep(200 * time.Millisecond)
 		for i := range n {
 			assert.Equal(t, 1, rec.count(fmt.Sprintf("k%d", i)), "k%d", i)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/users"
 )
 
@@ -186,7 +187,7 @@ func userConflict(err error) error {
 }
 
 // Create implements users.Store.
-func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Code, idem users.Idempotency, entry audit.Entry) (users.User, bool, error) {
+func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Code, idem users.Idempotency, entry audit.Entry, effects ...outbox.Effect) (users.User, bool, error) {
 	row, err := toUserRow(a)
 	if err != nil {
 		return users.User{}, false, err
@@ -207,7 +208,10 @@ func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Cod
 					return translate(err)
 				}
 			}
-			return appendAudit(ctx, tx, entry)
+			if err := appendAudit(ctx, tx, entry); err != nil {
+				return err
+			}
+			return s.db.enqueue(ctx, tx, a.User.CreatedAt, effects)
 		})
 	})
 	var replay *keyReplay
@@ -331,18 +335,27 @@ func (s *UserStore) Change(ctx context.Context, tenantID, userID string, fn func
 				return translate(err)
 			}
 		}
-		ch.Account.User.ID, ch.Account.User.TenantID = row.ID, row.TenantID
-		ch.Account.User.Version = row.Version + 1
-		next, err := toUserRow(ch.Account)
-		if err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model(&next).WherePK().Where("version = ?", row.Version).Exec(ctx)
-		if err != nil {
-			return userConflict(err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("user %s changed while being updated: %w", userID, clientele.ErrConflict)
+		next := row
+		if ch.LoginOnly {
+			// Login bookkeeping is no edit of the user: its version and
+			// everything else stay as they were.
+			next.FailedLogins, next.LockedUntil = ch.Account.FailedLogins, utc(ch.Account.LockedUntil)
+			if _, err := tx.NewUpdate().Model(&next).Column("failed_logins", "locked_until").WherePK().Exec(ctx); err != nil {
+				return translate(err)
+			}
+		} else {
+			ch.Account.User.ID, ch.Account.User.TenantID = row.ID, row.TenantID
+			ch.Account.User.Version = row.Version + 1
+			if next, err = toUserRow(ch.Account); err != nil {
+				return err
+			}
+			res, err := tx.NewUpdate().Model(&next).WherePK().Where("version = ?", row.Version).Exec(ctx)
+			if err != nil {
+				return userConflict(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("user %s changed while being updated: %w", userID, clientele.ErrConflict)
+			}
 		}
 		if ch.RevokeSessions {
 			_, err := tx.NewUpdate().Model((*userSessionRow)(nil)).Set("revoked_at = ?", at).
@@ -363,11 +376,65 @@ func (s *UserStore) Change(ctx context.Context, tenantID, userID string, fn func
 				return err
 			}
 		}
+		if err := s.db.enqueue(ctx, tx, at, ch.Effects); err != nil {
+			return err
+		}
 		saved, err := next.account()
 		out = saved.User
 		return err
 	})
 	return out, err
+}
+
+// MintCode implements users.Store.
+func (s *UserStore) MintCode(ctx context.Context, tenantID, userID, codeID, hash string, expiresAt time.Time) (users.User, users.Code, error) {
+	var (
+		u users.User
+		c users.Code
+	)
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		var row userRow
+		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", userID)
+		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
+			return fmt.Errorf("user %s: %w", userID, translate(err))
+		}
+		if users.State(row.State) != users.Invited {
+			return fmt.Errorf("user %s is %s, not invited: %w", userID, row.State, clientele.ErrPrecondition)
+		}
+		var cr userCodeRow
+		err := tx.NewUpdate().Model(&cr).Set("hash = ?", hash).Set("attempts = 0").Set("expires_at = ?", utc(expiresAt)).
+			Where("tenant_id = ?", tenantID).Where("user_id = ?", userID).Where("id = ?", codeID).
+			Where("purpose = ?", string(users.PurposeInvitation)).Where("used_at IS NULL").
+			Returning("*").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("invitation %s was used or superseded: %w", codeID, clientele.ErrPrecondition)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		acc, err := row.account()
+		u, c = acc.User, cr.code()
+		return err
+	})
+	if err != nil {
+		return users.User{}, users.Code{}, fmt.Errorf("storage: mint code: %w", err)
+	}
+	return u, c, nil
+}
+
+// SetDID implements users.Store: one conditional UPDATE, so of two concurrent
+// calls the first DID stays.
+func (s *UserStore) SetDID(ctx context.Context, tenantID, userID, did string) (users.User, error) {
+	_, err := s.db.bun.NewUpdate().Model((*userRow)(nil)).Set("did = ?", did).
+		Where("tenant_id = ?", tenantID).Where("id = ?", userID).Where("did = ''").Exec(ctx)
+	if err != nil {
+		return users.User{}, fmt.Errorf("storage: set DID: %w", translate(err))
+	}
+	a, err := s.Get(ctx, tenantID, userID)
+	if err != nil {
+		return users.User{}, fmt.Errorf("storage: set DID: %w", err)
+	}
+	return a.User, nil
 }
 
 // LiveCode implements users.Store.

@@ -488,3 +488,49 @@ func TestUserStoreRolesRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestUserStoreMintCode: a minted invitation code replaces the placeholder's
+// hash, attempts and expiry, without touching the user's version, only while
+// the user is invited and the code unused.
+func TestUserStoreMintCode(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := userStore(t, db)
+		a := account("t1", u1, "ivy@mail.example", "")
+		c := code("t1", u1, "code-1", users.PurposeInvitation, "")
+		_, _, err := s.Create(ctx, a, &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		require.NoError(t, err)
+		_, err = s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 5)
+		require.NoError(t, err)
+
+		exp := t0.Add(24 * time.Hour)
+		u, got, err := s.MintCode(ctx, "t1", u1, "code-1", "$argon2id$minted", exp)
+		require.NoError(t, err)
+		assert.Equal(t, a.User.Version, u.Version)
+		assert.Equal(t, "$argon2id$minted", got.Hash)
+		assert.Equal(t, 0, got.Attempts)
+		assert.True(t, exp.Equal(got.ExpiresAt))
+		live, err := s.LiveCode(ctx, "t1", u1, users.PurposeInvitation)
+		require.NoError(t, err)
+		assert.Equal(t, "$argon2id$minted", live.Hash)
+
+		_, _, err = s.MintCode(ctx, "t1", u1, "code-2", "$argon2id$other", exp)
+		assert.ErrorIs(t, err, clientele.ErrPrecondition, "unknown code")
+		_, _, err = s.MintCode(ctx, "t2", u1, "code-1", "$argon2id$other", exp)
+		assert.ErrorIs(t, err, clientele.ErrNotFound, "another tenant's user")
+		_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
+			ch.RevokeCodes = []users.Purpose{users.PurposeInvitation}
+			return nil
+		})
+		require.NoError(t, err)
+		_, _, err = s.MintCode(ctx, "t1", u1, "code-1", "$argon2id$other", exp)
+		assert.ErrorIs(t, err, clientele.ErrPrecondition, "a revoked code is superseded")
+
+		// SetDID keeps the first DID.
+		_, err = s.SetDID(ctx, "t1", u1, "did:key:first")
+		require.NoError(t, err)
+		got2, err := s.SetDID(ctx, "t1", u1, "did:key:second")
+		require.NoError(t, err)
+		assert.Equal(t, "did:key:first", got2.DID)
+	})
+}

@@ -18,7 +18,7 @@ import (
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/keyset"
-	"github.com/clientele-go/clientele/internal/secret"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // Audit operations of this package that have no authz operation code.
@@ -202,17 +202,21 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}}
 	var code *Code
-	var plain string
+	var effects []outbox.Effect
 	if in.Password != "" {
 		if a.PasswordHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
 			return User{}, fmt.Errorf("users: bootstrap: %w", err)
 		}
 		a.User.State, a.User.ActivatedAt = Active, now
-	} else if code, plain, err = s.newInvitationCode(ctx, a.User, now); err != nil {
-		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	} else {
+		var e outbox.Effect
+		if code, e, err = s.newInvitation(a.User, now); err != nil {
+			return User{}, fmt.Errorf("users: bootstrap: %w", err)
+		}
+		effects = append(effects, e)
 	}
 	idem := Idempotency{Scope: AuditBootstrap, Key: string(NodeOperator), RequestHash: rh}
-	saved, replayed, err := s.store.Create(ctx, a, code, idem, *s.entry(tenantID, "system", AuditBootstrap, id, now, "type", "state", "email", "roles"))
+	saved, _, err := s.store.Create(ctx, a, code, idem, *s.entry(tenantID, "system", AuditBootstrap, id, now, "type", "state", "email", "roles"), effects...)
 	var taken *ConflictError
 	if errors.Is(err, clientele.ErrConflict) && !errors.As(err, &taken) {
 		// The bootstrap key was recorded with another request: say so without
@@ -221,11 +225,6 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
-	}
-	if !replayed && code != nil {
-		if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
-			return saved, fmt.Errorf("users: bootstrap: operator %s created but %w", saved.ID, err)
-		}
 	}
 	return saved, nil
 }
@@ -237,49 +236,25 @@ func nonNil(roles []string) []string {
 	return append([]string(nil), roles...)
 }
 
-// newInvitationCode returns a fresh code for u (by email or SMS as its type
-// registers) and its plain text, to be sent once and forgotten.
-func (s *Service) newInvitationCode(ctx context.Context, u User, now time.Time) (*Code, string, error) {
-	plain := secret.Code()
-	h, err := s.hasher.Hash(ctx, plain)
-	if err != nil {
-		return nil, "", err
-	}
+// newInvitation returns a new invitation of u, by email or SMS as its type
+// registers: its code row, whose secret is not minted yet (Hash ""), and the
+// effect that mints and sends it after commit (Service.Handlers).
+func (s *Service) newInvitation(u User, now time.Time) (*Code, outbox.Effect, error) {
 	id, err := newID()
 	if err != nil {
-		return nil, "", err
+		return nil, outbox.Effect{}, err
 	}
-	c := &Code{ID: id, TenantID: u.TenantID, UserID: u.ID, Purpose: PurposeInvitation, Hash: h, CreatedAt: now}
+	c := &Code{ID: id, TenantID: u.TenantID, UserID: u.ID, Purpose: PurposeInvitation, CreatedAt: now}
 	if u.Type.usesPhone() {
 		c.Channel, c.ExpiresAt = string(adapters.SMS), now.Add(s.smsCodeTTL)
 	} else {
 		c.Channel, c.ExpiresAt = string(adapters.Email), now.Add(s.emailCodeTTL)
 	}
-	return c, plain, nil
-}
-
-// sendInvitation delivers an invitation; the code's ID makes the idempotency key.
-func (s *Service) sendInvitation(ctx context.Context, u User, c *Code, plain string) error {
-	msg := adapters.Message{
-		TenantID: u.TenantID, Kind: adapters.KindInvitation, ClientID: u.ClientID,
-		Params:         map[string]string{adapters.ParamCode: plain, adapters.ParamName: u.Name, adapters.ParamExpiresIn: shortDuration(c.ExpiresAt.Sub(c.CreatedAt))},
-		IdempotencyKey: "users.invitation." + c.ID,
+	e, err := invitationEffect(u, c)
+	if err != nil {
+		return nil, outbox.Effect{}, err
 	}
-	if c.Channel == string(adapters.SMS) {
-		msg.Channel, msg.Recipient = adapters.SMS, u.Phone
-	} else {
-		msg.Channel, msg.Recipient = adapters.Email, u.Email
-		if s.portalURL != "" {
-			msg.Params[adapters.ParamLink] = s.portalURL
-		}
-	}
-	if _, err := s.msg.Send(ctx, msg); err != nil {
-		if clientele.Kind(err) == nil {
-			err = fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
-		}
-		return fmt.Errorf("the invitation was not delivered (send it again with Reinvite): %w", err)
-	}
-	return nil
+	return c, e, nil
 }
 
 // administrator loads the principal's own user and checks it may administer
@@ -298,9 +273,14 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 	return a, nil
 }
 
-// Invite creates an invited user and sends the invitation: by email with the
-// portal link and a 6-digit code valid 24 h (originator admin, investor, node
+// Invite creates an invited user and queues its invitation, in one
+// transaction (the caller's, when ctx carries one): the dispatcher sends it
+// after commit (Service.Handlers), by email with the portal link and a 6-digit
+// code valid 24 h from its sending (originator admin, investor, node
 // operator), or by SMS with a code valid 10 min (originator agent, borrower).
+// Invite does not wait for the message: an invitation rolled back with the
+// caller's transaction is never sent, and one the Messaging adapter cannot
+// take yet is retried until it can.
 // Only a node operator or an originator admin may invite (US001), within its own
 // tenant, and never a type ranked above its own. Every role must exist and be of
 // the user's kind (a *clientele.ValidationError naming roles[i] otherwise), and
@@ -309,10 +289,9 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 // borrower or investor invitation must name in ClientID a client of the same
 // tenant that is not archived: a missing, archived or other tenant's client is
 // a *clientele.ValidationError naming clientId. With an idempotency key,
-// repeating the request returns the user created then and, if it is still
-// invited, sends it a fresh code; reusing the key for another request fails with
-// ErrConflict. When the user is stored but the message cannot be sent, Invite
-// returns the user and an error wrapping ErrUnavailable: retry, or Reinvite.
+// repeating the request returns the user created then (whose invitation is
+// already queued) and queues nothing; reusing the key for another request
+// fails with ErrConflict.
 func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput, idempotencyKey string) (User, error) {
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: invite: %w", err)
@@ -383,7 +362,7 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 		AssociateID: in.AssociateID, ClientID: in.ClientID, Roles: nonNil(in.Roles), InvitedBy: p.UserID,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}}
-	code, plain, err := s.newInvitationCode(ctx, a.User, now)
+	code, effect, err := s.newInvitation(a.User, now)
 	if err != nil {
 		return User{}, fmt.Errorf("users: invite: %w", err)
 	}
@@ -394,30 +373,18 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 		}
 	}
 	entry := s.entry(p.TenantID, p.UserID, string(authz.OpInviteUser), id, now, "type", "state", "name", "email", "phone", "associateId", "clientId", "roles")
-	saved, replayed, err := s.store.Create(ctx, a, code, idem, *entry)
+	saved, _, err := s.store.Create(ctx, a, code, idem, *entry, effect)
 	if err != nil {
 		return User{}, fmt.Errorf("users: invite: %w", err)
-	}
-	if replayed {
-		if saved.State != Invited {
-			return saved, nil
-		}
-		// The first call may not have delivered: send a fresh code.
-		u, err := s.reinvite(ctx, p, saved.ID)
-		if err != nil {
-			return saved, fmt.Errorf("users: invite: %w", err)
-		}
-		return u, nil
-	}
-	if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
-		return saved, fmt.Errorf("users: invite: user %s created but %w", saved.ID, err)
 	}
 	return saved, nil
 }
 
-// Reinvite sends an invited user a fresh invitation code, revoking the previous
-// one (an SMS code lasts 10 minutes; an email code, 24 hours). It is authorized
-// as an invitation (US001) with the same rank rule.
+// Reinvite queues a fresh invitation code for an invited user, revoking the
+// previous one at once (an SMS code lasts 10 minutes; an email code, 24 hours).
+// Like Invite it returns without waiting for the message, and an earlier
+// invitation still on its way is not sent any more. It is authorized as an
+// invitation (US001) with the same rank rule.
 func (s *Service) Reinvite(ctx context.Context, p authz.Principal, userID string) (User, error) {
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: reinvite %s: %w", userID, err)
@@ -445,7 +412,7 @@ func (s *Service) reinvite(ctx context.Context, p authz.Principal, userID string
 		return User{}, noUser(userID)
 	}
 	now := s.clock()
-	code, plain, err := s.newInvitationCode(ctx, target.User, now)
+	code, effect, err := s.newInvitation(target.User, now)
 	if err != nil {
 		return User{}, err
 	}
@@ -457,14 +424,12 @@ func (s *Service) reinvite(ctx context.Context, p authz.Principal, userID string
 		c.Account.User.UpdatedAt = now
 		c.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
 		c.Issue = []Code{*code}
+		c.Effects = []outbox.Effect{effect}
 		c.Audit = s.entry(p.TenantID, p.UserID, string(authz.OpInviteUser), userID, now, "invitation")
 		return nil
 	})
 	if err != nil {
 		return User{}, err
-	}
-	if err := s.sendInvitation(ctx, saved, code, plain); err != nil {
-		return saved, err
 	}
 	return saved, nil
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
-	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/secret"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // ErrNoInvitation: a verified social account matches no pending invitation (it
@@ -155,11 +155,12 @@ func (s *Service) newSession(u User, method Channel, now time.Time) (string, *Se
 }
 
 // activate finishes a registration: in one transaction it consumes the code,
-// applies set to the account, marks it active, and opens a session. When a
+// applies set to the account, marks it active, opens a session, and enqueues
+// effects. When a
 // concurrent registration got there first (the code is used or the user no
 // longer invited) it returns lost, the error every other failure of the flow
 // gives.
-func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, lost error, set func(*Account)) (Session, error) {
+func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, lost error, set func(*Account), effects ...outbox.Effect) (Session, error) {
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {
 		return Session{}, err
@@ -174,6 +175,7 @@ func (s *Service) activate(ctx context.Context, a *Account, c Code, method Chann
 		ch.Consume = c.ID
 		ch.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
 		ch.Session = rec
+		ch.Effects = effects
 		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditRegister, a.User.ID, now, "state", string(method))
 		return nil
 	})
@@ -344,8 +346,10 @@ func (s *Service) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (Ticket,
 }
 
 // SetPIN is the second step of phone registration: it sets the PIN (entered
-// twice), activates the user, creates a borrower's DID through the Identity
-// adapter, and logs the user in. A mismatched PIN leaves the ticket usable.
+// twice), activates the user and logs it in. A borrower's activation queues
+// the creation of its DID in the same transaction: the dispatcher creates it
+// through the Identity adapter after commit (Service.Handlers), so User.DID is
+// empty until then. A mismatched PIN leaves the ticket usable.
 func (s *Service) SetPIN(ctx context.Context, in SetPINInput) (Session, error) {
 	v := &clientele.ValidationError{}
 	checkRequired(v, "tenantId", in.TenantID)
@@ -373,29 +377,11 @@ func (s *Service) SetPIN(ctx context.Context, in SetPINInput) (Session, error) {
 	if err != nil {
 		return Session{}, fmt.Errorf("users: set PIN: %w", err)
 	}
-	var did string
+	var effects []outbox.Effect
 	if a.User.Type == Borrower {
-		subject := a.User.ClientID
-		if subject == "" {
-			subject = a.User.ID
-		}
-		d, err := s.ident.CreateDID(ctx, adapters.CreateDIDRequest{
-			TenantID: in.TenantID, SubjectID: subject, Phone: a.User.Phone, IdempotencyKey: "users.did." + a.User.ID,
-		})
-		if err != nil {
-			if clientele.Kind(err) == nil {
-				err = fmt.Errorf("%w: %v", clientele.ErrUnavailable, err)
-			}
-			return Session{}, fmt.Errorf("users: set PIN: create the borrower's identity: %w", err)
-		}
-		did = d.DID
+		effects = append(effects, didEffect(a.User))
 	}
-	sess, err := s.activate(ctx, &a, t, ChannelPhone, now, ErrInvalidTicket, func(acc *Account) {
-		acc.PINHash = h
-		if did != "" {
-			acc.User.DID = did
-		}
-	})
+	sess, err := s.activate(ctx, &a, t, ChannelPhone, now, ErrInvalidTicket, func(acc *Account) { acc.PINHash = h }, effects...)
 	if err != nil {
 		return Session{}, fmt.Errorf("users: set PIN: %w", err)
 	}
@@ -496,6 +482,7 @@ func (s *Service) reserveLogin(ctx context.Context, a *Account, now time.Time) (
 			return errLockedOut
 		}
 		ch.At = now
+		ch.LoginOnly = true
 		ch.Account.FailedLogins++
 		if ch.Account.FailedLogins >= s.maxLoginFailures {
 			ch.Account.FailedLogins = 0
@@ -536,6 +523,7 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 			return ErrInvalidCredentials
 		}
 		ch.At = now
+		ch.LoginOnly = true
 		ch.Account.FailedLogins, ch.Account.LockedUntil = 0, time.Time{}
 		ch.Session = rec
 		ch.Audit = s.entry(a.User.TenantID, a.User.ID, AuditLogin, a.User.ID, now, "session", string(method))

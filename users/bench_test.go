@@ -24,7 +24,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		{"postgres", dbtest.Postgres},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			e := newEnv(b, tc.open(b))
+			e := benchEnv(b, tc.open(b))
 			// Some other sessions, so the index has something to search.
 			for range 200 {
 				_, err := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: operatorEmail, Password: operatorPassword})
@@ -45,7 +45,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 // BenchmarkLoginPassword measures a password login at the default (OWASP)
 // argon2id cost: one hash verification, one write (session and counters).
 func BenchmarkLoginPassword(b *testing.B) {
-	e := newEnv(b, dbtest.SQLite(b), users.WithHashing(users.OWASPHashing()))
+	e := benchEnv(b, dbtest.SQLite(b), users.WithHashing(users.OWASPHashing()))
 	in := users.PasswordLoginInput{TenantID: "t1", Email: operatorEmail, Password: operatorPassword}
 	b.ReportAllocs()
 	for b.Loop() {

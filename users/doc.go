@@ -16,7 +16,31 @@
 // tenant, never with a type ranked above the inviter's (node operator >
 // originator admin > agent, investor, borrower). The invitation goes through
 // adapters.Messaging: by email with the portal link and a 6-digit code valid 24
-// hours, or by SMS with a code valid 10 minutes. Reinvite sends a fresh code.
+// hours, or by SMS with a code valid 10 minutes, counted from its sending.
+// Reinvite sends a fresh code.
+//
+// # Delivery through the outbox
+//
+// Invite, Reinvite and Bootstrap do not send anything themselves, and SetPIN
+// does not call the Identity adapter: each declares an effect (package outbox)
+// in the transaction that stores the user, and the dispatcher the app starts
+// with Service.Handlers delivers it after commit, retrying while the adapter
+// is down. A change rolled back (with the caller's transaction, say) sends
+// nothing; Invite returns the invited user whether or not the message has
+// gone yet.
+//
+// An invitation's code is never stored in clear, not even in the outbox: the
+// handler mints it when it sends it, stores its hash as the invitation's live
+// code, then sends it. Until then the invitation has no code that works. A
+// delivery retried after its message went out (the provider took it, but the
+// success was not recorded) mints and sends a fresh code, so the user may
+// receive two messages: the later one works, the earlier code is dead. A
+// Reinvite supersedes an invitation still on its way, which then sends
+// nothing.
+//
+// A borrower's DID (operation IU004) is created after its registration
+// commits, under an idempotency key fixed per user, so a retried delivery gets
+// the DID created the first time; User.DID is empty until then.
 //
 // # Registration channels (seed 003)
 //
@@ -26,7 +50,7 @@
 //
 // A social login is verified by the embedding application (OAuth/OIDC) through
 // a SocialVerifier; the verified email must match the invitation. Activating a
-// borrower creates its DID through adapters.Identity. Each channel ends with an
+// borrower creates its DID through adapters.Identity, after commit. Each channel ends with an
 // active user and a session. The node operator registers like an originator
 // admin.
 //
@@ -44,7 +68,9 @@
 // random bytes (base64url), stored only as its SHA-256 digest, valid 12 hours by
 // default. Authenticate turns a token into the authz.Principal of every other
 // service call with one indexed look-up and no password hashing; Logout revokes
-// it, and blocking a user revokes all its sessions at once.
+// it, and blocking a user revokes all its sessions at once. Logging in (right,
+// wrong or locked out) is no edit of the user: its Version and UpdatedAt stay
+// as they were.
 //
 // # Secrets
 //

@@ -41,7 +41,7 @@ func noSecret(t *testing.T, err error, secrets ...string) {
 }
 
 func TestWrongChannel(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		// An investor with a phone too: its code came by email, and it may not
 		// register by phone. A borrower with an email too may not register by email
@@ -85,7 +85,7 @@ func TestWrongChannel(t *testing.T) {
 }
 
 func TestExpiredCode(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		admin := e.invite(e.op, adminInput("ada@bank.example"))
 		agent := e.invite(e.op, agentInput("+254733333333"))
@@ -130,7 +130,7 @@ func TestExpiredCode(t *testing.T) {
 }
 
 func TestReusedCodeAndTicket(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		e.invite(e.op, adminInput("ada@bank.example"))
 		code := e.code("ada@bank.example")
@@ -164,7 +164,7 @@ func TestReusedCodeAndTicket(t *testing.T) {
 }
 
 func TestSixthWrongCode(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		u := e.invite(e.op, borrowerInput("+254755555555"))
 		code := e.code("+254755555555")
@@ -195,7 +195,7 @@ func TestSixthWrongCode(t *testing.T) {
 }
 
 func TestWrongPINAndLockout(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		e.invite(e.op, agentInput("+254766666666"))
 		s, err := e.registerPhone("+254766666666", "1357")
@@ -232,7 +232,7 @@ func TestWrongPINAndLockout(t *testing.T) {
 }
 
 func TestUnknownUserAndWrongPasswordLookAlike(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite(t))
+	e := newEnv(t, dbtest.SQLiteFile(t))
 	_, errUnknown := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: "nobody@bank.example", Password: "whatever password"})
 	_, errWrong := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: operatorEmail, Password: "whatever password"})
 	_, errTenant := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t2", Email: operatorEmail, Password: operatorPassword})
@@ -261,7 +261,7 @@ func wrongCode(code string) string {
 }
 
 func TestCrossTenant(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		op2, err := e.svc.Bootstrap(e.ctx, "t2", users.NodeOperatorInput{Email: operatorEmail, Name: "Other Operator", Password: "other-password-2"})
 		require.NoError(t, err, "the same email is free in another tenant")
@@ -298,7 +298,7 @@ func TestCrossTenant(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		in := users.PasswordLoginInput{TenantID: "t1", Email: operatorEmail, Password: operatorPassword}
 		s, err := e.svc.LoginPassword(e.ctx, in)
@@ -331,44 +331,14 @@ func TestSessions(t *testing.T) {
 }
 
 func TestSessionTTLOption(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite(t), users.WithSessionTTL(time.Hour))
+	e := newEnv(t, dbtest.SQLiteFile(t), users.WithSessionTTL(time.Hour))
 	s, err := e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: operatorEmail, Password: operatorPassword})
 	require.NoError(t, err)
 	assert.Equal(t, e.clock.Now().Add(time.Hour), s.ExpiresAt)
 }
 
-func TestAdapterFailuresChangeNothing(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite(t))
-	// Messaging down: the user is stored, the caller is told to resend.
-	e.faults.FailOperation("Send", clientele.ErrUnavailable)
-	u, err := e.svc.Invite(e.ctx, e.op, borrowerInput("+254777777777"), "k-1")
-	assert.ErrorIs(t, err, clientele.ErrUnavailable)
-	assert.Contains(t, err.Error(), "Reinvite")
-	require.NotEmpty(t, u.ID)
-	_, ok := e.msg.Last("+254777777777")
-	assert.False(t, ok)
-	e.faults.FailOperation("Send", nil)
-	// Retrying with the same key returns the same user and delivers a code.
-	again, err := e.svc.Invite(e.ctx, e.op, borrowerInput("+254777777777"), "k-1")
-	require.NoError(t, err)
-	assert.Equal(t, u.ID, again.ID)
-	code := e.code("+254777777777")
-
-	// Identity down at the PIN step: nothing changes, the ticket stays good.
-	tk, err := e.svc.VerifyPhone(e.ctx, users.VerifyPhoneInput{TenantID: "t1", Phone: "+254777777777", Code: code})
-	require.NoError(t, err)
-	e.faults.FailOperation("CreateDID", clientele.ErrUnavailable)
-	_, err = e.svc.SetPIN(e.ctx, users.SetPINInput{TenantID: "t1", Ticket: tk.Ticket, PIN: "8642", ConfirmPIN: "8642"})
-	assert.ErrorIs(t, err, clientele.ErrUnavailable)
-	assert.Equal(t, users.Invited, e.user(u.ID).State)
-	e.faults.FailOperation("CreateDID", nil)
-	s, err := e.svc.SetPIN(e.ctx, users.SetPINInput{TenantID: "t1", Ticket: tk.Ticket, PIN: "8642", ConfirmPIN: "8642"})
-	require.NoError(t, err)
-	assert.NotEmpty(t, s.User.DID)
-}
-
 func TestSocialChecks(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite(t))
+	e := newEnv(t, dbtest.SQLiteFile(t))
 	e.invite(e.op, investorInput("ivy@mail.example"))
 	for name, cred := range map[string]string{
 		"unverified email": "g-1|ivy@mail.example|unverified",

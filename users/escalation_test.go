@@ -31,7 +31,7 @@ func fieldOf(t *testing.T, err error) string {
 // only roles whose back-office permissions it holds; the node operator gives
 // any (issue 8, item 2).
 func TestNoEscalationThroughUsers(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		in := adminInput("ada@bank.example")
 		in.Roles = []string{authz.RoleSecurityAdmin}
@@ -52,6 +52,7 @@ func TestNoEscalationThroughUsers(t *testing.T) {
 		agent.Roles = []string{"RP002"}
 		_, err = e.svc.Invite(e.ctx, ada, agent, "")
 		require.ErrorIs(t, err, clientele.ErrForbidden, "RP002's clnt_list is not ada's")
+		e.drain()
 		_, sent := e.msg.Last("eve@evil.example")
 		assert.False(t, sent, "a refused invitation sends nothing")
 
@@ -104,7 +105,7 @@ func TestNoEscalationThroughUsers(t *testing.T) {
 // TestInviteNeedsClientOfTenant: a borrower or investor invitation names a
 // client of the inviter's tenant, checked on storage (issue 8, item 2).
 func TestInviteNeedsClientOfTenant(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		svc, err := users.New(db.Users(), testkit.AllowAll{}, e.cats, db.Clients(), e.msg, e.ident,
 			users.WithHashing(users.InsecureTestHashing()), users.WithClock(e.clock.Now))

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
@@ -25,12 +28,25 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// eventually waits until done reports true (the dispatcher's work).
+func eventually(done func() bool) {
+	for deadline := time.Now().Add(10 * time.Second); !done(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			log.Fatal("timed out")
+		}
+	}
+}
+
 // Example runs seed 003 on embedded SQLite and the in-memory adapters: the node
 // operator is bootstrapped and logs in, invites a borrower by SMS, the borrower
-// registers by phone and PIN (and gets a DID), is blocked, and is refused.
+// registers by phone and PIN (and gets a DID), is blocked, and is refused. The
+// dispatcher sends the invitation and creates the DID after their transactions
+// commit.
 func Example() {
 	ctx := context.Background()
-	db := must(storage.Open(ctx, "sqlite://:memory:"))
+	dir := must(os.MkdirTemp("", "users-example"))
+	defer os.RemoveAll(dir)
+	db := must(storage.Open(ctx, "sqlite://"+filepath.Join(dir, "bank.db")))
 	defer db.Close()
 	if err := db.Tenants().Create(ctx, tenants.Tenant{ID: "bank", Name: "Demo Bank", Preset: authz.PresetRetailEngine, CreatedAt: time.Now()}); err != nil {
 		log.Fatal(err)
@@ -47,6 +63,12 @@ func Example() {
 	svc := must(users.New(db.Users(), az, az, db.Clients(), sms, memory.NewIdentity(),
 		users.WithHashing(users.InsecureTestHashing()), // the default is OWASP's argon2id cost
 	))
+	// The dispatcher delivers what the service queues: invitations, DIDs.
+	dispatcher := must(db.NewDispatcher(svc.Handlers()))
+	if err := dispatcher.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	defer dispatcher.Stop(ctx)
 
 	// Tenant setup: the node operator, with a password for the demo.
 	must(svc.Bootstrap(ctx, "bank", users.NodeOperatorInput{
@@ -70,12 +92,16 @@ func Example() {
 		Type: users.Borrower, Name: "Bea Borrower", Phone: "+254700000001", ClientID: "client-1", Roles: []string{authz.RolePortalViewer},
 	}, "invite-bea"))
 	fmt.Println("invited:", b.Type, b.State)
-	msg, _ := sms.Last("+254700000001")
+	var msg adapters.Message
+	eventually(func() (ok bool) { msg, ok = sms.Last("+254700000001"); return ok })
 
 	// USSD: the code, then the PIN twice.
 	ticket := must(svc.VerifyPhone(ctx, users.VerifyPhoneInput{TenantID: "bank", Phone: "+254700000001", Code: msg.Params["code"]}))
 	bea := must(svc.SetPIN(ctx, users.SetPINInput{TenantID: "bank", Ticket: ticket.Ticket, PIN: "4821", ConfirmPIN: "4821"}))
-	fmt.Println("registered:", bea.User.State, "DID:", strings.HasPrefix(bea.User.DID, "did:key:"))
+	fmt.Println("registered:", bea.User.State, "DID yet:", bea.User.DID != "")
+	var did string
+	eventually(func() bool { did = must(svc.Get(ctx, operator, bea.User.ID)).DID; return did != "" })
+	fmt.Println("DID:", strings.HasPrefix(did, "did:key:"))
 	p := must(svc.Authenticate(ctx, bea.Token))
 	fmt.Println("borrower:", p.Kind, p.ClientID)
 
@@ -93,7 +119,8 @@ func Example() {
 	// Output:
 	// operator: backoffice
 	// invited: borrower invited
-	// registered: active DID: true
+	// registered: active DID yet: false
+	// DID: true
 	// borrower: customer client-1
 	// session after block: true
 	// login after block: users: login: user is blocked: forbidden

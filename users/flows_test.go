@@ -47,7 +47,7 @@ func blockCycle(t *testing.T, e *env, sess users.Session, login func() (users.Se
 }
 
 func TestEmailRegistrationFlow(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 
 		// The bootstrapped operator logs in with its password.
@@ -64,6 +64,7 @@ func TestEmailRegistrationFlow(t *testing.T) {
 		assert.Equal(t, users.Invited, u.State)
 		assert.Equal(t, "ada@bank.example", u.Email)
 		assert.Equal(t, e.op.UserID, u.InvitedBy)
+		e.drain()
 		m, ok := e.msg.Last("ada@bank.example")
 		require.True(t, ok)
 		assert.Equal(t, adapters.Email, m.Channel)
@@ -101,13 +102,14 @@ func TestEmailRegistrationFlow(t *testing.T) {
 }
 
 func TestSocialRegistrationFlow(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		admin := e.admin("ada@bank.example").User.Principal()
 
 		// An originator admin invites an investor; the investor signs up with Google.
 		u := e.invite(admin, investorInput("ivy@mail.example"))
 		assert.Equal(t, authz.Customer, u.Kind())
+		code := e.code("ivy@mail.example")
 		sess, err := e.svc.RegisterSocial(e.ctx, users.SocialInput{TenantID: "t1", Provider: "google", Credential: "g-123|Ivy@Mail.example|verified"})
 		require.NoError(t, err)
 		assert.Equal(t, users.Active, sess.User.State)
@@ -119,7 +121,7 @@ func TestSocialRegistrationFlow(t *testing.T) {
 		assert.Equal(t, []string{authz.RolePortalViewer}, p.Roles)
 
 		// The invitation code is spent: it cannot register the account again.
-		_, err = e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "ivy@mail.example", Code: e.code("ivy@mail.example"), Password: "another long password"})
+		_, err = e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "ivy@mail.example", Code: code, Password: "another long password"})
 		assert.ErrorIs(t, err, users.ErrInvalidCode)
 
 		login := func() (users.Session, error) {
@@ -137,7 +139,7 @@ func TestSocialRegistrationFlow(t *testing.T) {
 }
 
 func TestPhoneRegistrationFlow(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		admin := e.admin("ada@bank.example").User.Principal()
 
@@ -151,6 +153,7 @@ func TestPhoneRegistrationFlow(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				u := e.invite(admin, tc.in)
+				e.drain()
 				m, ok := e.msg.Last(tc.in.Phone)
 				require.True(t, ok)
 				assert.Equal(t, adapters.SMS, m.Channel)
@@ -174,10 +177,12 @@ func TestPhoneRegistrationFlow(t *testing.T) {
 				p, err := e.svc.Authenticate(e.ctx, sess.Token)
 				require.NoError(t, err)
 				assert.Equal(t, tc.kind, p.Kind)
-				if tc.in.Type == users.Borrower {
-					assert.True(t, strings.HasPrefix(sess.User.DID, "did:key:z"), sess.User.DID)
+				assert.Empty(t, sess.User.DID, "a DID is created after commit, by the dispatcher")
+				e.drain()
+				if did := e.user(sess.User.ID).DID; tc.in.Type == users.Borrower {
+					assert.True(t, strings.HasPrefix(did, "did:key:z"), did)
 				} else {
-					assert.Empty(t, sess.User.DID, "only borrowers get a DID")
+					assert.Empty(t, did, "only borrowers get a DID")
 				}
 
 				// The ticket is spent.
@@ -197,7 +202,7 @@ func TestPhoneRegistrationFlow(t *testing.T) {
 
 // TestConcurrentRegistration: one code, many simultaneous sign-ups, one winner.
 func TestConcurrentRegistration(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
 		u := e.invite(e.op, adminInput("ada@bank.example"))
 		code := e.code("ada@bank.example")

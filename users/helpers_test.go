@@ -14,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/users"
@@ -81,6 +82,25 @@ func (knownClients) ClientExists(_ context.Context, tenantID, clientID string) (
 
 func newEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
 	t.Helper()
+	return setupEnv(t, db, true, nil, nil, opts...)
+}
+
+// benchEnv is newEnv without a dispatcher (so it runs on an in-memory SQLite
+// store too): nothing it does may need an effect delivered.
+func benchEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
+	t.Helper()
+	return setupEnv(t, db, false, nil, nil, opts...)
+}
+
+// newEnvWrapped is newEnv with the service's Messaging and Identity wrapped
+// (a nil wrapper keeps the fake as it is); e.msg and e.ident stay the fakes.
+func newEnvWrapped(t testing.TB, db *storage.DB, wrapMsg func(adapters.Messaging) adapters.Messaging, wrapIdent func(adapters.Identity) adapters.Identity, opts ...users.Option) *env {
+	t.Helper()
+	return setupEnv(t, db, true, wrapMsg, wrapIdent, opts...)
+}
+
+func setupEnv(t testing.TB, db *storage.DB, dispatch bool, wrapMsg func(adapters.Messaging) adapters.Messaging, wrapIdent func(adapters.Identity) adapters.Identity, opts ...users.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	for _, id := range []string{"t1", "t2"} {
 		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant(id)))
@@ -95,18 +115,37 @@ func newEnv(t testing.TB, db *storage.DB, opts ...users.Option) *env {
 	cats, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
 	e.cats = cats
-	svc, err := users.New(db.Users(), testkit.AllowAll{}, cats, knownClients{}, e.msg, e.ident, append(base, opts...)...)
+	var msg adapters.Messaging = e.msg
+	if wrapMsg != nil {
+		msg = wrapMsg(msg)
+	}
+	var ident adapters.Identity = e.ident
+	if wrapIdent != nil {
+		ident = wrapIdent(ident)
+	}
+	svc, err := users.New(db.Users(), testkit.AllowAll{}, cats, knownClients{}, msg, ident, append(base, opts...)...)
 	require.NoError(t, err)
 	e.svc = svc
+	if dispatch {
+		dbtest.StartDispatcher(t, db, svc.Handlers())
+	}
 	op, err := svc.Bootstrap(ctx, "t1", users.NodeOperatorInput{Email: operatorEmail, Name: "Node Operator", Password: operatorPassword, Roles: []string{authz.RoleSecurityAdmin}})
 	require.NoError(t, err)
 	e.op = op.Principal()
 	return e
 }
 
-// code returns the code of the last message sent to recipient.
+// drain waits until the dispatcher delivered every effect committed so far.
+func (e *env) drain() {
+	e.t.Helper()
+	dbtest.Drain(e.t, e.db)
+}
+
+// code returns the code of the last message sent to recipient, once every
+// effect committed so far is delivered.
 func (e *env) code(recipient string) string {
 	e.t.Helper()
+	e.drain()
 	m, ok := e.msg.Last(recipient)
 	require.True(e.t, ok, "nothing sent to %s", recipient)
 	require.Equal(e.t, adapters.KindInvitation, m.Kind)

@@ -164,7 +164,8 @@ func WithSocialVerifier(v SocialVerifier) Option { return func(s *Service) { s.s
 // New returns a Service over store, authorizing administrative calls with az,
 // checking roles against the catalogues of cats and customer invitations
 // against the clients of clientsOf, sending invitations through msg and
-// creating borrowers' DIDs through ident. Every argument is required.
+// creating borrowers' DIDs through ident (both from the outbox handlers of
+// Service.Handlers, after commit). Every argument is required.
 func New(store Store, az Authorizer, cats CatalogueSource, clientsOf ClientChecker, msg adapters.Messaging, ident adapters.Identity, opts ...Option) (*Service, error) {
 	switch {
 	case store == nil:

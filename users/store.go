@@ -7,6 +7,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // Store is what the service needs from persistence. storage implements it on
@@ -14,13 +15,14 @@ import (
 // SessionByDigest (a token digest is unique across tenants), and every write
 // that changes a user stores its audit entry in the same transaction.
 type Store interface {
-	// Create inserts a new account, the code that invites it (if any), and the
-	// audit entry, in one transaction. With a non-empty idem.Key it first records
-	// the key under idem.Scope: a key already recorded with the same request hash
-	// returns the user created then (replayed true) and writes nothing; with
-	// another hash it fails with ErrConflict. A taken email, phone or social
-	// account fails with a *ConflictError naming the field.
-	Create(ctx context.Context, a Account, code *Code, idem Idempotency, entry audit.Entry) (saved User, replayed bool, err error)
+	// Create inserts a new account, the code that invites it (if any), the
+	// audit entry and the effects the creation implies, in one transaction (the
+	// caller's, when ctx carries one). With a non-empty idem.Key it first
+	// records the key under idem.Scope: a key already recorded with the same
+	// request hash returns the user created then (replayed true) and writes
+	// nothing; with another hash it fails with ErrConflict. A taken email,
+	// phone or social account fails with a *ConflictError naming the field.
+	Create(ctx context.Context, a Account, code *Code, idem Idempotency, entry audit.Entry, effects ...outbox.Effect) (saved User, replayed bool, err error)
 	// Get returns the account with this ID, or ErrNotFound.
 	Get(ctx context.Context, tenantID, userID string) (Account, error)
 	// Find returns the account the key names, or ErrNotFound.
@@ -32,12 +34,24 @@ type Store interface {
 	// transaction (locking its row where the database can; on SQLite the
 	// transaction holds the write lock from its start), calls fn with a Change
 	// holding it, and writes what fn left in the Change: the account (its
-	// version increased by one), the code consumed, codes revoked and issued,
-	// sessions revoked and created, the audit entry. Concurrent Changes of one
+	// version increased by one, unless LoginOnly), the code consumed, codes revoked and issued,
+	// sessions revoked and created, the audit entry, the effects. Concurrent Changes of one
 	// account run one after the other, each seeing what the previous one wrote.
 	// An error from fn, or a Consume whose code is no longer unused
 	// (ErrCodeUsed), aborts and writes nothing.
 	Change(ctx context.Context, tenantID, userID string, fn func(*Change) error) (User, error)
+	// MintCode gives the invitation code codeID of an invited user its
+	// secret: in one transaction, with the user's row locked, it sets the
+	// code's hash to hash, its attempts to zero and its expiry to expiresAt,
+	// provided the user is still invited and the code unused. It returns the
+	// user and the code as stored; ErrPrecondition when the user is no longer
+	// invited or the code is used, revoked or unknown (a registration or a
+	// newer invitation superseded it). The user's version does not change.
+	MintCode(ctx context.Context, tenantID, userID, codeID, hash string, expiresAt time.Time) (User, Code, error)
+	// SetDID records did as the user's DID unless it already has one, and
+	// returns the user as stored. The DID is the Identity adapter's answer to
+	// the user's registration, not an edit: the user's version does not change.
+	SetDID(ctx context.Context, tenantID, userID, did string) (User, error)
 	// LiveCode returns the newest unused code of the user for purpose, or
 	// ErrNotFound.
 	LiveCode(ctx context.Context, tenantID, userID string, purpose Purpose) (Code, error)
@@ -110,7 +124,8 @@ type Code struct {
 	// Channel is how the code was sent: "email" or "sms" ("" for tickets).
 	Channel string
 	// Hash is an argon2id PHC string (invitation codes) or a hex SHA-256 digest
-	// (tickets).
+	// (tickets). An invitation whose code is not minted yet (its message is
+	// still on its way, see Service.Handlers) has Hash "", which matches no code.
 	Hash      string
 	Attempts  int
 	ExpiresAt time.Time
@@ -163,6 +178,15 @@ type Change struct {
 	Session *SessionRecord
 	// Audit, when set, is appended.
 	Audit *audit.Entry
+	// Effects, when set, are enqueued in the change's transaction (package
+	// outbox).
+	Effects []outbox.Effect
+	// LoginOnly says the change is login bookkeeping, not an edit of the user:
+	// the store writes only Account.FailedLogins and Account.LockedUntil (plus
+	// Session, RevokeSessions and Audit) and leaves the user's version and every
+	// other field as they were, so an edit made at the version an administrator
+	// read is not refused because the user logged in.
+	LoginOnly bool
 }
 
 // ErrCodeUsed is what a Store returns when a Change's Consume finds its code

@@ -155,7 +155,8 @@ type User struct {
 	AssociateID string   `json:"associateId,omitempty"`
 	ClientID    string   `json:"clientId,omitempty"`
 	Roles       []string `json:"roles"`
-	// DID is the borrower's decentralised identifier, created at registration.
+	// DID is the borrower's decentralised identifier, created after its
+	// registration commits ("" until the dispatcher has delivered it).
 	DID string `json:"did,omitempty"`
 	// SocialProvider is the provider of the linked social account, if any.
 	SocialProvider string `json:"socialProvider,omitempty"`

@@ -9,6 +9,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/users"
 )
@@ -22,6 +23,9 @@ type app struct {
 	clients *clients.Service
 	roles   *authz.RoleService
 	users   *users.Service
+	// dispatcher delivers the effects the services queue (invitations,
+	// borrowers' DIDs, clients pushed to identity); run starts and stops it.
+	dispatcher *storage.Dispatcher
 }
 
 // config is what the server is built from besides the database.
@@ -65,7 +69,12 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{log: log, db: db, cfg: cfg, az: az, clients: cs, roles: roles, users: us}, nil
+	handlers := outbox.Merge(clients.SyncHandlers(db.Clients(), clients.SyncAdapters{Identity: cfg.identity}), us.Handlers())
+	dispatcher, err := db.NewDispatcher(handlers, storage.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return &app{log: log, db: db, cfg: cfg, az: az, clients: cs, roles: roles, users: us, dispatcher: dispatcher}, nil
 }
 
 // routes returns the server's handler: the seeds' back-office routes exactly as

@@ -18,6 +18,7 @@ import (
 // code reads the one-time code the messaging fake last "sent" to recipient.
 func (e *testEnv) code(t *testing.T, recipient string) string {
 	t.Helper()
+	dbtest.Drain(t, e.app.db)
 	m, ok := e.msg.Last(recipient)
 	require.True(t, ok, "nothing was sent to %s", recipient)
 	code := m.Params[adapters.ParamCode]
@@ -62,16 +63,16 @@ func (e *testEnv) registerAgent(t *testing.T, inviter caller, phone, roles strin
 // TestSeed003Flows runs every flow of seed 003 through the example server: invite,
 // register on each channel, log in, block, be refused, unblock, log in again.
 func TestSeed003Flows(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db)
 		operator := env.admin(t)
 
 		// Email + code + password: the node operator invites an originator admin.
 		invite(t, operator, `{"type":"originator_admin","name":"Olive Admin","email":"olive@lender.example","associateId":"assoc-olive","roles":["RA001","RP001"]}`)
+		code := env.code(t, "olive@lender.example")
 		invitation, _ := env.msg.Last("olive@lender.example")
 		assert.Equal(t, adapters.KindInvitation, invitation.Kind)
 		assert.NotEmpty(t, invitation.Params[adapters.ParamLink], "email invitations carry the portal link")
-		code := env.code(t, "olive@lender.example")
 		olive := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"olive@lender.example","code":"`+code+`","password":"olive-strong-password"}`)
 		status, me := olive.do("GET", "/auth/me", "")
 		require.Equal(t, http.StatusOK, status)
@@ -97,6 +98,7 @@ func TestSeed003Flows(t *testing.T) {
 		barakaClient, _ := newClient(t, operator, "1002")
 		invite(t, olive, `{"type":"borrower","name":"Baraka Borrower","phone":"+254722000002","clientId":"`+barakaClient+`","roles":["RC002"]}`)
 		borrower := env.registerPhone(t, "+254722000002", "551903")
+		dbtest.Drain(t, env.app.db) // the DID is created after commit
 		status, me = borrower.do("GET", "/auth/me", "")
 		require.Equal(t, http.StatusOK, status)
 		assert.NotEmpty(t, me["did"], "registering a borrower creates its identity (DID)")
@@ -147,7 +149,7 @@ func TestSeed003Flows(t *testing.T) {
 
 // TestSeed003Refusals: each refusal is a clear error that changes nothing.
 func TestSeed003Refusals(t *testing.T) {
-	env := testServer(t, dbtest.SQLite(t))
+	env := testServer(t, dbtest.SQLiteFile(t))
 	operator := env.admin(t)
 
 	// Wrong channel: a borrower cannot register by email.
@@ -184,7 +186,7 @@ func TestSeed003Refusals(t *testing.T) {
 // controls with RP001 + RA001, nor put into a role a permission it lacks, nor
 // edit its own role; a customer invitation names a client of the tenant.
 func TestNoEscalationOverHTTP(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db)
 		operator := env.admin(t)
 		invite(t, operator, `{"type":"originator_admin","name":"Mallory","email":"mallory@lender.example","associateId":"assoc-m","roles":["RA001"]}`)
@@ -192,6 +194,7 @@ func TestNoEscalationOverHTTP(t *testing.T) {
 
 		status, out := mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"Eve","email":"eve@evil.example","associateId":"assoc-e","roles":["RP001","RA001"]}`)
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
+		dbtest.Drain(t, env.app.db)
 		_, sent := env.msg.Last("eve@evil.example")
 		assert.False(t, sent)
 		status, out = mallory.do("POST", "/roles", `{"code":"RX1","name":"Escalator","type":"backoffice","permissions":["clnt_mgmt_admin"]}`)
@@ -214,7 +217,7 @@ func TestNoEscalationOverHTTP(t *testing.T) {
 // not touch answers with the very body of a missing one; a caller without the
 // operation is refused alike for both (issue 8, item 3).
 func TestNoExistenceOracleOverHTTP(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db)
 		operator := env.admin(t)
 		_, ref := newClient(t, operator, "2001")

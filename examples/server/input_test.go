@@ -47,7 +47,7 @@ func company() clients.CreateInput {
 func TestServicesRefuseBadInput(t *testing.T) {
 	const nul = "\x00"
 	long := strings.Repeat("x", 10_000)
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db)
 		a := env.app
 		ctx := context.Background()
@@ -220,7 +220,7 @@ func TestServicesRefuseBadInput(t *testing.T) {
 // invalid UTF-8 with 422 naming what is wrong; NUL bytes anywhere are a 422
 // naming the field, never a 503.
 func TestServerRefusesBadBodies(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db)
 		admin := env.admin(t)
 		field := func(body map[string]any) string {
@@ -284,7 +284,7 @@ func TestServerRefusesBadBodies(t *testing.T) {
 // TestServerSecurityHeaders: every answer, success or problem, tells caches not
 // to store it and browsers not to sniff its type.
 func TestServerSecurityHeaders(t *testing.T) {
-	env := testServer(t, dbtest.SQLite(t))
+	env := testServer(t, dbtest.SQLiteFile(t))
 	for _, tc := range []struct{ method, path, body string }{
 		{"GET", "/healthz", ""},
 		{"GET", "/clients/profile", ""},

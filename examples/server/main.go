@@ -73,6 +73,16 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	if err != nil {
 		return err
 	}
+	if err := a.dispatcher.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopping, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.dispatcher.Stop(stopping); err != nil {
+			log.Warn("stopping the dispatcher", "error", err)
+		}
+	}()
 	demo, err := a.seedDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("demo tenant: %w", err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +46,12 @@ func testServer(t testing.TB, db *storage.DB) *testEnv {
 	_, err = a.seedDemo(context.Background())
 	require.NoError(t, err)
 	env.app = a
+	require.NoError(t, a.dispatcher.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.dispatcher.Stop(ctx)
+	})
 	env.srv = httptest.NewServer(a.routes())
 	t.Cleanup(env.srv.Close)
 	return env
@@ -112,7 +119,7 @@ const personBody = `{"type":"individual","officeId":"head-office",
  "contact":{"phone":"+254712345678","email":"amina@example.com"}}`
 
 func TestServerClientRoutes(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		admin := testServer(t, db).admin(t)
 
 		status, body := admin.do("POST", "/clients/profile", personBody, "Idempotency-Key", "k1")
@@ -155,7 +162,7 @@ func TestServerClientRoutes(t *testing.T) {
 }
 
 func TestServerValidationNamesFields(t *testing.T) {
-	admin := testServer(t, dbtest.SQLite(t)).admin(t)
+	admin := testServer(t, dbtest.SQLiteFile(t)).admin(t)
 	bad := `{"type":"individual","officeId":"",
 	 "individual":{"firstName":"A","lastName":"B","dateOfBirth":"2999-01-01","nationalId":"1"},
 	 "contact":{"phone":"0712","email":"nope"}}`
@@ -198,7 +205,7 @@ func TestServerAuthorizesEveryRoute(t *testing.T) {
 	// Routes any authenticated principal may call, whatever its roles.
 	anyPrincipal := map[string]bool{"GET /auth/me": true}
 
-	env := testServer(t, dbtest.SQLite(t))
+	env := testServer(t, dbtest.SQLiteFile(t))
 	admin := env.admin(t)
 	status, body := admin.do("POST", "/clients/profile", personBody)
 	require.Equal(t, http.StatusCreated, status, body)
@@ -254,7 +261,7 @@ func TestServerAuthorizesEveryRoute(t *testing.T) {
 }
 
 func TestServerRolesAndPermissions(t *testing.T) {
-	sec := testServer(t, dbtest.SQLite(t)).admin(t)
+	sec := testServer(t, dbtest.SQLiteFile(t)).admin(t)
 
 	status, body := sec.do("GET", "/permissions", "")
 	require.Equal(t, http.StatusOK, status, body)
