@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"slices"
 	"syscall"
 	"testing"
@@ -34,7 +36,7 @@ func BenchmarkOutboxLatency(b *testing.B) {
 	benchStores(b, func(b *testing.B, db *storage.DB) {
 		ctx := context.Background()
 		done := make(signal, 1)
-		d, err := db.NewDispatcher(outbox.Handlers{"BENCH": done})
+		d, err := db.NewDispatcher(outbox.Handlers{"BENCH": done}, benchPolling()...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,7 +74,7 @@ func BenchmarkOutboxLatency(b *testing.B) {
 func BenchmarkOutboxIdle(b *testing.B) {
 	benchStores(b, func(b *testing.B, db *storage.DB) {
 		ctx := context.Background()
-		d, err := db.NewDispatcher(outbox.Handlers{})
+		d, err := db.NewDispatcher(outbox.Handlers{}, benchPolling()...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,4 +97,20 @@ func BenchmarkOutboxIdle(b *testing.B) {
 		}
 		b.ReportMetric(100*float64(used)/float64(wall), "cpu-%")
 	})
+}
+
+// benchPolling reads CLIENTELE_BENCH_POLL ("interval,cooldown", e.g. "50ms,10ms")
+// to measure a polling setting other than the default.
+func benchPolling() []storage.DispatcherOption {
+	v := os.Getenv("CLIENTELE_BENCH_POLL")
+	if v == "" {
+		return nil
+	}
+	a, b, _ := strings.Cut(v, ",")
+	i, err1 := time.ParseDuration(a)
+	c, err2 := time.ParseDuration(b)
+	if err1 != nil || err2 != nil {
+		panic("CLIENTELE_BENCH_POLL: want interval,cooldown such as 50ms,10ms")
+	}
+	return []storage.DispatcherOption{storage.WithPolling(i, c)}
 }
