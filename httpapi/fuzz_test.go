@@ -65,4 +65,3 @@ func FuzzCreateClientBody(f *testing.F) {
 		}
 	})
 }
-
