@@ -7,6 +7,7 @@ import (
 	"flag"
 	"net/http"
 	"os"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -84,6 +85,9 @@ func operations() map[string]operation {
 
 type schemaGen struct {
 	components map[string]any
+	// types names the Go type behind each component, to tell apart types of
+	// one name in different packages (clients.Page, users.Page …).
+	types map[string]reflect.Type
 	// response: a field not marked omitempty is required.
 	response bool
 }
@@ -128,10 +132,15 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		if i := strings.IndexByte(name, '['); i >= 0 {
 			name = "ItemsOf" + t.Field(0).Type.Elem().Name()
 		}
+		if other, ok := g.types[name]; ok && other != t {
+			pkg := path.Base(t.PkgPath())
+			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+		}
 		if !g.response {
 			name += "Input"
 		}
 		if _, done := g.components[name]; !done {
+			g.types[strings.TrimSuffix(name, "Input")] = t
 			g.components[name] = nil // break cycles
 			props, required := map[string]any{}, []string{}
 			g.fields(t, props, &required)
@@ -192,9 +201,9 @@ func errorStatuses(op operation) []int {
 
 func buildOpenAPI(t *testing.T) map[string]any {
 	ops := operations()
-	out := &schemaGen{components: map[string]any{}, response: true}
+	out := &schemaGen{components: map[string]any{}, types: map[string]reflect.Type{}, response: true}
 	out.schema(reflect.TypeFor[problem.Document]())
-	in := &schemaGen{components: out.components}
+	in := &schemaGen{components: out.components, types: out.types}
 	paths := map[string]any{}
 	for _, rt := range Routes() {
 		op, ok := ops[rt.String()]
@@ -255,7 +264,6 @@ func buildOpenAPI(t *testing.T) map[string]any {
 }
 
 func strconvI(i int) string { return strconv.Itoa(i) }
-
 
 // operationID is the route in lowerCamel: "POST /clients/profile/{reference}/status" → postClientsProfileReferenceStatus.
 func operationID(rt Route) string {
