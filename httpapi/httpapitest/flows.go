@@ -59,7 +59,7 @@ func (e *Env) registerAgent(t *testing.T, inviter caller, phone, roles string) c
 	return e.registerPhone(t, phone, "482913")
 }
 
-// invitationFlows runs every flow of seed 003 through the example server: invite,
+// invitationFlows runs every invitation flow through the API: invite,
 // register on each channel, log in, block, be refused, unblock, log in again.
 func invitationFlows(t *testing.T, check Check) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
