@@ -32,8 +32,10 @@ type Services struct {
 }
 
 // Authenticator resolves the principal acting in a request, or fails with an
-// error of kind clientele.ErrUnauthenticated (answered 401). The services
-// authorize the principal it returns; the HTTP layer authorizes nothing itself.
+// error of kind clientele.ErrUnauthenticated (answered 401). An error of
+// another kind is answered as package problem maps it; one of no kind (its
+// gateway is down, say) is logged and answered 500. The services authorize
+// the principal it returns; the HTTP layer authorizes nothing itself.
 type Authenticator func(*http.Request) (authz.Principal, error)
 
 // Option configures the handler New builds.
