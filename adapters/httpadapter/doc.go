@@ -36,19 +36,23 @@
 // receives.
 //
 // Each handler maps the implementation's errors to RFC 9457 application/problem+json
-// responses with a stable code:
+// responses with a stable code, through package problem, the module's one table
+// (the HTTP API answers alike):
 //
 //	code                 status  kind
-//	invalid              400     clientele.ErrInvalid (field problems in "errors")
+//	invalid              422     clientele.ErrInvalid (field problems in "errors")
 //	unauthenticated      401     clientele.ErrUnauthenticated
 //	forbidden            403     clientele.ErrForbidden
 //	portal_disabled      403     clientele.ErrPortalDisabled
 //	not_found            404     clientele.ErrNotFound
 //	conflict             409     clientele.ErrConflict
-//	precondition_failed  422     clientele.ErrPrecondition
+//	precondition_failed  409     clientele.ErrPrecondition
 //	not_supported        501     adapters.ErrNotSupported
 //	unavailable          503     clientele.ErrUnavailable
 //	internal             500     anything else
+//
+// A miss always carries the detail "no such resource", and a 500 or 503 no
+// detail: the cause stays with the implementation.
 //
 // A handler whose implementation lacks an optional ability (adapters.AccountOpener,
 // adapters.ClientLister, adapters.DocumentStore) answers those routes with 501.

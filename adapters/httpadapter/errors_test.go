@@ -25,13 +25,13 @@ func TestErrorKindsRoundTrip(t *testing.T) {
 		status int
 		code   string
 	}{
-		{clientele.ErrInvalid, 400, httpadapter.CodeInvalid},
+		{clientele.ErrInvalid, 422, httpadapter.CodeInvalid},
 		{clientele.ErrUnauthenticated, 401, httpadapter.CodeUnauthenticated},
 		{clientele.ErrForbidden, 403, httpadapter.CodeForbidden},
 		{clientele.ErrPortalDisabled, 403, httpadapter.CodePortalDisabled},
 		{clientele.ErrNotFound, 404, httpadapter.CodeNotFound},
 		{clientele.ErrConflict, 409, httpadapter.CodeConflict},
-		{clientele.ErrPrecondition, 422, httpadapter.CodePrecondition},
+		{clientele.ErrPrecondition, 409, httpadapter.CodePrecondition},
 		{adapters.ErrNotSupported, 501, httpadapter.CodeNotSupported},
 		{clientele.ErrUnavailable, 503, httpadapter.CodeUnavailable},
 		{errors.New("boom"), 500, httpadapter.CodeInternal},
@@ -73,7 +73,7 @@ func TestErrorKindsRoundTrip(t *testing.T) {
 func TestKindForStatus(t *testing.T) {
 	for status, kind := range map[int]error{
 		400: clientele.ErrInvalid, 401: clientele.ErrUnauthenticated, 403: clientele.ErrForbidden, 404: clientele.ErrNotFound,
-		409: clientele.ErrConflict, 412: clientele.ErrPrecondition, 422: clientele.ErrPrecondition, 429: clientele.ErrUnavailable,
+		409: clientele.ErrConflict, 412: clientele.ErrPrecondition, 422: clientele.ErrInvalid, 429: clientele.ErrUnavailable,
 		500: clientele.ErrUnavailable, 502: clientele.ErrUnavailable, 503: clientele.ErrUnavailable, 501: adapters.ErrNotSupported,
 	} {
 		assert.ErrorIs(t, httpadapter.KindForStatus(status), kind, "%d", status)
@@ -134,7 +134,7 @@ func TestHandlerValidation(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			status, p, body := post(t, url, tc.body, tc.header)
-			require.Equal(t, 400, status, body)
+			require.Equal(t, 422, status, body)
 			assert.Equal(t, httpadapter.CodeInvalid, p.Code)
 			var fields []string
 			for _, e := range p.Errors {

@@ -102,6 +102,9 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
 	case reflect.Struct:
 		name := t.Name()
+		if t == reflect.TypeFor[Problem]() {
+			name = "Problem" // problem.Document; adapters have a Document of their own
+		}
 		if _, done := g.components[name]; !done {
 			g.components[name] = nil // break cycles
 			props := map[string]any{}

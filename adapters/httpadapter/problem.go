@@ -1,133 +1,45 @@
 package httpadapter
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/clientele-go/clientele"
-	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/problem"
 )
 
 // ProblemContentType is the media type of error bodies (RFC 9457).
-const ProblemContentType = "application/problem+json"
+const ProblemContentType = problem.ContentType
 
-// Problem is an RFC 9457 problem document with the library's stable code.
-type Problem struct {
-	Type   string                 `json:"type"`
-	Title  string                 `json:"title"`
-	Status int                    `json:"status"`
-	Detail string                 `json:"detail,omitempty"`
-	Code   string                 `json:"code"`
-	Errors []clientele.FieldError `json:"errors,omitempty"`
-}
+// Problem is an RFC 9457 problem document with the library's stable code; the
+// module has one (problem.Document), shared with the HTTP API.
+type Problem = problem.Document
 
-// The stable problem codes.
+// The stable problem codes (package problem holds the table).
 const (
-	CodeInvalid         = "invalid"
-	CodeUnauthenticated = "unauthenticated"
-	CodeForbidden       = "forbidden"
-	CodePortalDisabled  = "portal_disabled"
-	CodeNotFound        = "not_found"
-	CodeConflict        = "conflict"
-	CodePrecondition    = "precondition_failed"
-	CodeNotSupported    = "not_supported"
-	CodeUnavailable     = "unavailable"
-	CodeInternal        = "internal"
+	CodeInvalid         = problem.CodeInvalid
+	CodeUnauthenticated = problem.CodeUnauthenticated
+	CodeForbidden       = problem.CodeForbidden
+	CodePortalDisabled  = problem.CodePortalDisabled
+	CodeNotFound        = problem.CodeNotFound
+	CodeConflict        = problem.CodeConflict
+	CodePrecondition    = problem.CodePrecondition
+	CodeNotSupported    = problem.CodeNotSupported
+	CodeUnavailable     = problem.CodeUnavailable
+	CodeInternal        = problem.CodeInternal
 )
 
-type mapping struct {
-	code   string
-	status int
-	kind   error
-}
+// ProblemFor returns the problem document for err, as a handler writes it
+// (problem.For).
+func ProblemFor(err error) Problem { return problem.For(err) }
 
-// mappings returns the code table, ordered: ErrNotSupported is tested before
-// ErrPrecondition, which it wraps.
-func mappings() [9]mapping {
-	return [...]mapping{
-		{CodeNotSupported, http.StatusNotImplemented, adapters.ErrNotSupported},
-		{CodeInvalid, http.StatusBadRequest, clientele.ErrInvalid},
-		{CodeUnauthenticated, http.StatusUnauthorized, clientele.ErrUnauthenticated},
-		{CodePortalDisabled, http.StatusForbidden, clientele.ErrPortalDisabled},
-		{CodeForbidden, http.StatusForbidden, clientele.ErrForbidden},
-		{CodeNotFound, http.StatusNotFound, clientele.ErrNotFound},
-		{CodeConflict, http.StatusConflict, clientele.ErrConflict},
-		{CodePrecondition, http.StatusUnprocessableEntity, clientele.ErrPrecondition},
-		{CodeUnavailable, http.StatusServiceUnavailable, clientele.ErrUnavailable},
-	}
-}
-
-// ProblemFor returns the problem document for err, as a handler writes it.
-func ProblemFor(err error) Problem {
-	m := mapping{CodeInternal, http.StatusInternalServerError, nil}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		m = mapping{CodeUnavailable, http.StatusServiceUnavailable, clientele.ErrUnavailable}
-	}
-	for _, c := range mappings() {
-		if errors.Is(err, c.kind) {
-			m = c
-			break
-		}
-	}
-	p := Problem{Type: "urn:clientele:problem:" + m.code, Title: http.StatusText(m.status), Status: m.status, Code: m.code}
-	if m.kind != nil {
-		p.Detail = err.Error()
-	} else {
-		p.Detail = "internal error"
-	}
-	var ve *clientele.ValidationError
-	if errors.As(err, &ve) {
-		p.Errors = ve.Problems
-	}
-	return p
-}
-
-func writeProblem(w http.ResponseWriter, err error) {
-	p := ProblemFor(err)
-	w.Header().Set("Content-Type", ProblemContentType)
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
-}
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) { problem.Write(w, r, err) }
 
 // KindForStatus returns the error kind a status code stands for when a response
 // carries no known problem code: 400 and 422 ErrInvalid… as the table in the package
-// doc, 429 and 5xx ErrUnavailable, 501 adapters.ErrNotSupported.
-func KindForStatus(status int) error {
-	switch status {
-	case http.StatusBadRequest:
-		return clientele.ErrInvalid
-	case http.StatusUnauthorized:
-		return clientele.ErrUnauthenticated
-	case http.StatusForbidden:
-		return clientele.ErrForbidden
-	case http.StatusNotFound, http.StatusGone:
-		return clientele.ErrNotFound
-	case http.StatusConflict:
-		return clientele.ErrConflict
-	case http.StatusPreconditionFailed, http.StatusUnprocessableEntity:
-		return clientele.ErrPrecondition
-	case http.StatusNotImplemented:
-		return adapters.ErrNotSupported
-	case http.StatusTooManyRequests, http.StatusRequestTimeout:
-		return clientele.ErrUnavailable
-	}
-	if status >= 500 {
-		return clientele.ErrUnavailable
-	}
-	return clientele.ErrInvalid
-}
-
-func kindForCode(code string) error {
-	for _, m := range mappings() {
-		if m.code == code {
-			return m.kind
-		}
-	}
-	return nil
-}
+// doc, 429 and 5xx ErrUnavailable, 501 adapters.ErrNotSupported (problem.KindFor).
+func KindForStatus(status int) error { return problem.KindFor(status, "") }
 
 // StatusError is the error a client returns for a response that is not a success.
 // It unwraps to the error kind and, for invalid input, to the
@@ -160,12 +72,8 @@ func (e *StatusError) Unwrap() []error {
 
 func statusError(method, path string, status int, body []byte) *StatusError {
 	e := &StatusError{Method: method, Path: path, Status: status}
-	if json.Unmarshal(body, &e.Problem) == nil {
-		e.kind = kindForCode(e.Problem.Code)
-	}
-	if e.kind == nil {
-		e.kind = KindForStatus(status)
-	}
+	_ = json.Unmarshal(body, &e.Problem)
+	e.kind = problem.KindFor(status, e.Problem.Code)
 	if e.Problem.Code == "" {
 		e.Problem.Status = status
 	}

@@ -46,7 +46,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
-		writeProblem(w, clientele.ErrConflict)
+		writeProblem(w, nil, clientele.ErrConflict)
 	}))
 	t.Cleanup(srv.Close)
 	c, err := newConn(srv.URL, []Option{WithRetry(3, time.Millisecond, time.Millisecond)})

@@ -44,7 +44,7 @@ func newMux(routes []route) http.Handler {
 		h := func(w http.ResponseWriter, req *http.Request) {
 			out, err := r.serve(req)
 			if err != nil {
-				writeProblem(w, err)
+				writeProblem(w, req, err)
 				return
 			}
 			writeJSON(w, http.StatusOK, out)

@@ -22,8 +22,8 @@ const (
 
 // seedDemo creates the demo tenant (Retail Engine preset, both apps active, portal
 // on) and its node operator with the demo password, unless they exist, and returns
-// how to log in.
-func (a *app) seedDemo(ctx context.Context) (string, error) {
+// how to log in to the API served at base.
+func (a *app) seedDemo(ctx context.Context, base string) (string, error) {
 	err := a.db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
 		Apps:         map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
@@ -33,18 +33,18 @@ func (a *app) seedDemo(ctx context.Context) (string, error) {
 	if err != nil && !errors.Is(err, clientele.ErrConflict) {
 		return "", err
 	}
-	_, err = a.users.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
+	_, err = a.services.Users.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
 		Email:       demoAdminEmail,
 		Name:        "Demo Operator",
 		AssociateID: "demo-operator",
-		Roles:       []string{authz.RetailAdministrator, authz.RoleSecurityAdmin},
+		Roles:       []string{"RP001", authz.RoleSecurityAdmin},
 		Password:    a.cfg.demoPassword,
 	})
 	if err != nil {
 		return "", fmt.Errorf("demo node operator: %w", err)
 	}
 	return fmt.Sprintf(`demo tenant %q (Retail Engine preset); node operator %s. Log in:
-  curl -s -H 'Content-Type: application/json' -d '{"tenantId":"%s","email":"%s","password":"%s"}' http://ADDR/auth/login
+  curl -s -H 'Content-Type: application/json' -d '{"tenantId":"%s","email":"%s","password":"%s"}' %s/auth/login
 and send the returned token as "Authorization: Bearer <token>".
-`, demoTenant, demoAdminEmail, demoTenant, demoAdminEmail, a.cfg.demoPassword), nil
+`, demoTenant, demoAdminEmail, demoTenant, demoAdminEmail, a.cfg.demoPassword, base), nil
 }

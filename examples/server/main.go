@@ -15,6 +15,8 @@ import (
 
 	"github.com/clientele-go/clientele/adapters/httpadapter"
 	"github.com/clientele-go/clientele/adapters/memory"
+	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/storage"
 )
 
@@ -34,9 +36,12 @@ func adapterConfig(getenv func(string) string, log *slog.Logger) (config, error)
 		if err != nil {
 			return config{}, err
 		}
-		return config{messaging: c.Messaging, identity: c.Identity}, nil
+		return config{messaging: c.Messaging, identity: c.Identity,
+			sync: clients.SyncAdapters{CoreBanking: c.CoreBanking, Identity: c.Identity, CRM: c.CRM}}, nil
 	}
-	return config{messaging: demoOutbox{memory.NewMessaging(), log}, identity: memory.NewIdentity()}, nil
+	identity := memory.NewIdentity()
+	return config{messaging: demoOutbox{memory.NewMessaging(), log}, identity: identity,
+		sync: clients.SyncAdapters{CoreBanking: memory.NewCoreBanking(), Identity: identity, CRM: memory.NewCRM()}}, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -69,31 +74,49 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	}
 	cfg.demoPassword = envOr(getenv, "CLIENTELE_DEMO_PASSWORD", defaultDemoPass)
 	cfg.socialKey = []byte(getenv("CLIENTELE_DEMO_SOCIAL_KEY"))
-	a, err := newApp(db, log, cfg)
-	if err != nil {
-		return err
-	}
-	if err := a.dispatcher.Start(ctx); err != nil {
-		return err
-	}
-	defer func() {
-		stopping, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := a.dispatcher.Stop(stopping); err != nil {
-			log.Warn("stopping the dispatcher", "error", err)
-		}
-	}()
-	demo, err := a.seedDemo(ctx)
-	if err != nil {
-		return fmt.Errorf("demo tenant: %w", err)
-	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+	cfg.portalURL = base + "/signup"
+	a, err := newApp(db, log, cfg)
+	if err != nil {
+		return err
+	}
+	demo, err := a.seedDemo(ctx, base+apiPrefix)
+	if err != nil {
+		return fmt.Errorf("demo tenant: %w", err)
+	}
+	handler, err := a.routes()
+	if err != nil {
+		return err
+	}
+
+	// The dispatcher delivers what the services committed to the adapters
+	// (invitations and DIDs, clients to core banking, identity and CRM), outside
+	// the requests.
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.sync)), storage.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	if err := dispatcher.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := dispatcher.Stop(stopCtx); err != nil {
+			log.Error("dispatcher stop", "err", err)
+		}
+	}()
+
+	// The timeouts an app serving the API must set: without them a slow client
+	// holds a connection (and its goroutine) for ever.
 	srv := &http.Server{
-		Handler:           a.routes(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -101,7 +124,7 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "clientele example server listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
+	fmt.Fprintf(stdout, "clientele example server listening on %s (API under %s%s/, database: %s)\n", base, base, apiPrefix, db.Dialect())
 	fmt.Fprint(stdout, demo)
 
 	errc := make(chan error, 1)

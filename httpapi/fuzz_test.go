@@ -1,11 +1,8 @@
-package main
+package httpapi_test
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,10 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
-	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/httpapi/httpapitest"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/textcheck"
+	"github.com/clientele-go/clientele/problem"
 	"github.com/clientele-go/clientele/users"
 )
 
@@ -25,7 +23,7 @@ import (
 // wrong, never a 5xx. A created client holds no control character and only
 // valid UTF-8.
 func FuzzCreateClientBody(f *testing.F) {
-	f.Add([]byte(personBody))
+	f.Add([]byte(httpapitest.PersonBody))
 	f.Add([]byte(`{"type":"corporate","officeId":"o","corporate":{"legalName":"Acme","registrationNumber":"1","incorporationDate":"2001-01-01","country":"KE","expectedMonthlyTurnover":{"amount":5,"currency":"KES"}}}`))
 	f.Add([]byte(`{"type":"individual","individual":{"dateOfBirth":"9999-99-99"}}`))
 	f.Add([]byte(`{"reference":"../../etc","type":"individual"}`))
@@ -35,22 +33,12 @@ func FuzzCreateClientBody(f *testing.F) {
 	f.Add([]byte(`{"type":"individual","type":"corporate"}`))
 	f.Add([]byte(`{"type":"individual","officeId":"o\u0000","individual":{"firstName":"A\u001b","lastName":"B","dateOfBirth":"1990-01-01","nationalId":"1\u0000"}}`))
 
-	db := dbtest.SQLite(f)
-	cheap := users.InsecureTestHashing()
-	a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)), config{
-		messaging: memory.NewMessaging(), identity: memory.NewIdentity(), demoPassword: testPassword, hashing: &cheap,
-	})
+	env := httpapitest.NewEnv(f, dbtest.SQLite(f), nil)
+	session, err := env.Services.Users.LoginPassword(context.Background(), users.PasswordLoginInput{TenantID: "demo", Email: "admin@demo.example", Password: httpapitest.Password})
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, err := a.seedDemo(context.Background()); err != nil {
-		f.Fatal(err)
-	}
-	session, err := a.users.LoginPassword(context.Background(), users.PasswordLoginInput{TenantID: demoTenant, Email: demoAdminEmail, Password: testPassword})
-	if err != nil {
-		f.Fatal(err)
-	}
-	h := a.routes()
+	h := env.Handler
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("POST", "/clients/profile", strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer "+session.Token)
@@ -68,37 +56,12 @@ func FuzzCreateClientBody(f *testing.F) {
 				t.Fatalf("201 for a body with invalid UTF-8 or a control character: %q", body)
 			}
 		case http.StatusUnprocessableEntity, http.StatusConflict, http.StatusRequestEntityTooLarge:
-			var p problem
+			var p problem.Document
 			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Code == "" {
 				t.Fatalf("%d without a problem body: %s", rec.Code, rec.Body)
 			}
 		default:
 			t.Fatalf("status %d for body %q: %s", rec.Code, body, rec.Body)
-		}
-	})
-}
-
-// FuzzDecodeJSON: decodeJSON never panics, every failure is an ErrInvalid
-// naming a field, and what it accepts has no duplicate key and is valid UTF-8.
-func FuzzDecodeJSON(f *testing.F) {
-	f.Add([]byte(`{"version":1,"officeId":"o"}`))
-	f.Add([]byte(`{"version":"1"}`))
-	f.Add([]byte(`{"individual":{"firstName":7}}`))
-	f.Add([]byte(`{} x`))
-	f.Add([]byte(`{"version":1,"version":2}`))
-	f.Add([]byte(`{"individual":{"firstName":"a\u0000b"}}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var in clients.UpdateInput
-		err := decodeJSON(strings.NewReader(string(body)), &in)
-		if err == nil {
-			if _, dup := duplicateKey(body); dup || !utf8.Valid(body) {
-				t.Fatalf("accepted a duplicate key or invalid UTF-8: %q", body)
-			}
-			return
-		}
-		var verr *clientele.ValidationError
-		if !errors.As(err, &verr) || len(verr.Problems) == 0 || verr.Problems[0].Field == "" {
-			t.Fatalf("decode error is not a field problem: %v", err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"bytes"
@@ -13,50 +13,37 @@ import (
 	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/problem"
 )
 
-// maxBody is the largest request body the server reads.
-const maxBody = 1 << 20
+// DefaultMaxBodyBytes is the largest request body read unless WithMaxBodyBytes
+// says otherwise: 1 MiB.
+const DefaultMaxBodyBytes = 1 << 20
 
-// bodyProblem is a request body refused as a whole, with its own HTTP status
-// (413, 415). It unwraps to clientele.ErrInvalid.
-type bodyProblem struct {
-	status int
-	code   string
-	detail string
+// errTooLarge is the 413 of a body over max bytes.
+func errTooLarge(max int64) error {
+	return &problem.Error{
+		Status: http.StatusRequestEntityTooLarge, Code: problem.CodeTooLarge, Kind: clientele.ErrInvalid,
+		Detail: fmt.Sprintf("the request body must be at most %d bytes", max),
+	}
 }
 
-func (e *bodyProblem) Error() string { return e.detail }
-
-// Unwrap makes errors.Is(err, clientele.ErrInvalid) true.
-func (e *bodyProblem) Unwrap() error { return clientele.ErrInvalid }
-
-// The stable problem codes of bodyProblem.
-const (
-	codeTooLarge             = "too_large"
-	codeUnsupportedMediaType = "unsupported_media_type"
-)
-
-var errTooLarge = &bodyProblem{
-	status: http.StatusRequestEntityTooLarge, code: codeTooLarge,
-	detail: fmt.Sprintf("the request body must be at most %d bytes", maxBody),
+// errMediaType is the 415 of a body not declared as JSON in UTF-8.
+var errMediaType = &problem.Error{
+	Status: http.StatusUnsupportedMediaType, Code: problem.CodeUnsupportedMediaType, Kind: clientele.ErrInvalid,
+	Detail: "send the request body as Content-Type: application/json (UTF-8)",
 }
 
-var errMediaType = &bodyProblem{
-	status: http.StatusUnsupportedMediaType, code: codeUnsupportedMediaType,
-	detail: "send the request body as Content-Type: application/json (UTF-8)",
-}
-
-// decodeJSON reads exactly one JSON object into v, refusing bodies over maxBody
-// (errTooLarge), invalid UTF-8, duplicate keys, unknown fields and trailing data.
+// decodeJSON reads exactly one JSON object into v, refusing bodies over max
+// bytes (errTooLarge), invalid UTF-8, duplicate keys, unknown fields and trailing data.
 // Every other failure is a *clientele.ValidationError naming what is wrong.
-func decodeJSON(r io.Reader, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+func decodeJSON(r io.Reader, max int64, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return fmt.Errorf("read body: %w", clientele.ErrInvalid)
 	}
-	if len(b) > maxBody {
-		return errTooLarge
+	if int64(len(b)) > max {
+		return errTooLarge(max)
 	}
 	// encoding/json would replace invalid UTF-8 with U+FFFD without a word.
 	if !utf8.Valid(b) {
@@ -194,28 +181,19 @@ func checkContentType(r *http.Request) error {
 	return nil
 }
 
-// readBody reads the request body within maxBody.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errTooLarge
-		}
-		return nil, fmt.Errorf("read body: %w", clientele.ErrInvalid)
-	}
-	return b, nil
-}
-
-// decodeBody checks the content type, then reads and decodes the request body
-// into v (decodeJSON).
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+// decodeBody checks the content type, then reads at most max bytes of the
+// request body and decodes them into v (decodeJSON).
+func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 	if err := checkContentType(r); err != nil {
 		return err
 	}
-	b, err := readBody(w, r)
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
-		return err
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge(max)
+		}
+		return fmt.Errorf("read body: %w", clientele.ErrInvalid)
 	}
-	return decodeJSON(bytes.NewReader(b), v)
+	return decodeJSON(bytes.NewReader(b), max, v)
 }

@@ -1,4 +1,4 @@
-package main
+package httpapitest
 
 import (
 	"fmt"
@@ -16,10 +16,10 @@ import (
 )
 
 // code reads the one-time code the messaging fake last "sent" to recipient.
-func (e *testEnv) code(t *testing.T, recipient string) string {
+func (e *Env) code(t *testing.T, recipient string) string {
 	t.Helper()
-	dbtest.Drain(t, e.app.db)
-	m, ok := e.msg.Last(recipient)
+	dbtest.Drain(t, e.DB)
+	m, ok := e.Msg.Last(recipient)
 	require.True(t, ok, "nothing was sent to %s", recipient)
 	code := m.Params[adapters.ParamCode]
 	require.Len(t, code, 6)
@@ -46,7 +46,7 @@ func newClient(t *testing.T, creator caller, nationalID string) (id, ref string)
 }
 
 // registerPhone runs the phone (USSD) channel: code, then PIN set and confirmed.
-func (e *testEnv) registerPhone(t *testing.T, phone, pin string) caller {
+func (e *Env) registerPhone(t *testing.T, phone, pin string) caller {
 	t.Helper()
 	status, out := e.anon(t).do("POST", "/auth/register/phone", fmt.Sprintf(`{"tenantId":"demo","phone":%q,"code":%q}`, phone, e.code(t, phone)))
 	require.Equal(t, http.StatusOK, status, "%v", out)
@@ -54,25 +54,26 @@ func (e *testEnv) registerPhone(t *testing.T, phone, pin string) caller {
 }
 
 // registerAgent invites an originator agent with roles and registers it by phone.
-func (e *testEnv) registerAgent(t *testing.T, inviter caller, phone, roles string) caller {
+func (e *Env) registerAgent(t *testing.T, inviter caller, phone, roles string) caller {
 	t.Helper()
 	invite(t, inviter, fmt.Sprintf(`{"type":"originator_agent","name":"Agent","phone":%q,"associateId":"assoc-%s","roles":[%q]}`, phone, phone, roles))
 	return e.registerPhone(t, phone, "482913")
 }
 
-// TestSeed003Flows runs every flow of seed 003 through the example server: invite,
+// invitationFlows runs every invitation flow through the API: invite,
 // register on each channel, log in, block, be refused, unblock, log in again.
-func TestSeed003Flows(t *testing.T) {
+func invitationFlows(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		env := testServer(t, db)
+		env := testServer(t, db, check)
 		operator := env.admin(t)
 
 		// Email + code + password: the node operator invites an originator admin.
 		invite(t, operator, `{"type":"originator_admin","name":"Olive Admin","email":"olive@lender.example","associateId":"assoc-olive","roles":["RA001","RP001"]}`)
-		code := env.code(t, "olive@lender.example")
-		invitation, _ := env.msg.Last("olive@lender.example")
+		dbtest.Drain(t, env.DB)
+		invitation, _ := env.Msg.Last("olive@lender.example")
 		assert.Equal(t, adapters.KindInvitation, invitation.Kind)
 		assert.NotEmpty(t, invitation.Params[adapters.ParamLink], "email invitations carry the portal link")
+		code := env.code(t, "olive@lender.example")
 		olive := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"olive@lender.example","code":"`+code+`","password":"olive-strong-password"}`)
 		status, me := olive.do("GET", "/auth/me", "")
 		require.Equal(t, http.StatusOK, status)
@@ -98,7 +99,7 @@ func TestSeed003Flows(t *testing.T) {
 		barakaClient, _ := newClient(t, operator, "1002")
 		invite(t, olive, `{"type":"borrower","name":"Baraka Borrower","phone":"+254722000002","clientId":"`+barakaClient+`","roles":["RC002"]}`)
 		borrower := env.registerPhone(t, "+254722000002", "551903")
-		dbtest.Drain(t, env.app.db) // the DID is created after commit
+		dbtest.Drain(t, env.DB) // the DID is created after commit
 		status, me = borrower.do("GET", "/auth/me", "")
 		require.Equal(t, http.StatusOK, status)
 		assert.NotEmpty(t, me["did"], "registering a borrower creates its identity (DID)")
@@ -147,9 +148,9 @@ func TestSeed003Flows(t *testing.T) {
 	})
 }
 
-// TestSeed003Refusals: each refusal is a clear error that changes nothing.
-func TestSeed003Refusals(t *testing.T) {
-	env := testServer(t, dbtest.SQLiteFile(t))
+// invitationRefusals: each refusal is a clear error that changes nothing.
+func invitationRefusals(t *testing.T, check Check) {
+	env := testServer(t, dbtest.SQLiteFile(t), check)
 	operator := env.admin(t)
 
 	// Wrong channel: a borrower cannot register by email.
@@ -181,21 +182,21 @@ func TestSeed003Refusals(t *testing.T) {
 	assert.Equal(t, "email", out["errors"].([]any)[0].(map[string]any)["field"])
 }
 
-// TestNoEscalationOverHTTP replays the attack of issue 8 on the example
+// noEscalation replays the attack of issue 8 on the example
 // server: an originator admin holding only RA001 cannot invite an address it
 // controls with RP001 + RA001, nor put into a role a permission it lacks, nor
 // edit its own role; a customer invitation names a client of the tenant.
-func TestNoEscalationOverHTTP(t *testing.T) {
+func noEscalation(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		env := testServer(t, db)
+		env := testServer(t, db, check)
 		operator := env.admin(t)
 		invite(t, operator, `{"type":"originator_admin","name":"Mallory","email":"mallory@lender.example","associateId":"assoc-m","roles":["RA001"]}`)
 		mallory := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"mallory@lender.example","code":"`+env.code(t, "mallory@lender.example")+`","password":"mallory-password-1"}`)
 
 		status, out := mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"Eve","email":"eve@evil.example","associateId":"assoc-e","roles":["RP001","RA001"]}`)
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
-		dbtest.Drain(t, env.app.db)
-		_, sent := env.msg.Last("eve@evil.example")
+		dbtest.Drain(t, env.DB)
+		_, sent := env.Msg.Last("eve@evil.example")
 		assert.False(t, sent)
 		status, out = mallory.do("POST", "/roles", `{"code":"RX1","name":"Escalator","type":"backoffice","permissions":["clnt_mgmt_admin"]}`)
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
@@ -213,12 +214,12 @@ func TestNoEscalationOverHTTP(t *testing.T) {
 	})
 }
 
-// TestNoExistenceOracleOverHTTP: a client that exists but that the caller may
+// noExistenceOracle: a client that exists but that the caller may
 // not touch answers with the very body of a missing one; a caller without the
 // operation is refused alike for both (issue 8, item 3).
-func TestNoExistenceOracleOverHTTP(t *testing.T) {
+func noExistenceOracle(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		env := testServer(t, db)
+		env := testServer(t, db, check)
 		operator := env.admin(t)
 		_, ref := newClient(t, operator, "2001")
 		status, c := operator.do("GET", "/clients/profile/"+ref, "")
@@ -232,6 +233,8 @@ func TestNoExistenceOracleOverHTTP(t *testing.T) {
 		statusMissing, gone := officer.do("PUT", "/clients/profile/"+missing, update)
 		assert.Equal(t, http.StatusNotFound, status)
 		assert.Equal(t, statusMissing, status)
+		delete(real, "requestId") // each request has its own
+		delete(gone, "requestId")
 		assert.Equal(t, gone, real, "exists but not yours = missing")
 
 		// RP005 may not view clients at all: refused before any read, alike.

@@ -1,4 +1,4 @@
-package main
+package httpapitest
 
 import (
 	"context"
@@ -39,37 +39,37 @@ func company() clients.CreateInput {
 	}}
 }
 
-// TestServicesRefuseBadInput drives the services, not HTTP, with one table of
+// ServicesRefuseBadInput drives the services, not HTTP, with one table of
 // bad strings on both dialects: every one is a *clientele.ValidationError naming
 // the field, before anything reaches the database, so SQLite and PostgreSQL
 // behave the same (a NUL used to be stored by SQLite and refused by PostgreSQL,
 // which made it a 503).
-func TestServicesRefuseBadInput(t *testing.T) {
+func ServicesRefuseBadInput(t *testing.T, check Check) {
 	const nul = "\x00"
 	long := strings.Repeat("x", 10_000)
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		env := testServer(t, db)
-		a := env.app
+		env := testServer(t, db, check)
+		a := env.Services
 		ctx := context.Background()
-		sess, err := a.users.LoginPassword(ctx, users.PasswordLoginInput{TenantID: demoTenant, Email: demoAdminEmail, Password: testPassword})
+		sess, err := a.Users.LoginPassword(ctx, users.PasswordLoginInput{TenantID: demoTenant, Email: demoAdminEmail, Password: testPassword})
 		require.NoError(t, err)
-		admin, err := a.users.Authenticate(ctx, sess.Token)
+		admin, err := a.Users.Authenticate(ctx, sess.Token)
 		require.NoError(t, err)
-		existing, err := a.clients.Create(ctx, admin, person(), "")
+		existing, err := a.Clients.Create(ctx, admin, person(), "")
 		require.NoError(t, err)
 
 		invite := func(mut func(*users.InviteInput)) func() error {
 			return func() error {
 				in := users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000009", AssociateID: "assoc-9", Roles: []string{"RP005"}}
 				mut(&in)
-				_, err := a.users.Invite(ctx, admin, in, "")
+				_, err := a.Users.Invite(ctx, admin, in, "")
 				return err
 			}
 		}
 		create := func(in clients.CreateInput, mut func(*clients.CreateInput)) func() error {
 			return func() error {
 				mut(&in)
-				_, err := a.clients.Create(ctx, admin, in, "")
+				_, err := a.Clients.Create(ctx, admin, in, "")
 				return err
 			}
 		}
@@ -77,12 +77,12 @@ func TestServicesRefuseBadInput(t *testing.T) {
 			return func() error {
 				r := authz.Role{Code: "RX9", Name: "Viewer", Type: authz.Customer, Permissions: []string{"portal_savings_view"}}
 				mut(&r)
-				_, err := a.roles.CreateRole(ctx, admin, r)
+				_, err := a.Roles.CreateRole(ctx, admin, r)
 				return err
 			}
 		}
 		login := func(in users.PasswordLoginInput) func() error {
-			return func() error { _, err := a.users.LoginPassword(ctx, in); return err }
+			return func() error { _, err := a.Users.LoginPassword(ctx, in); return err }
 		}
 
 		for _, tc := range []struct {
@@ -96,27 +96,27 @@ func TestServicesRefuseBadInput(t *testing.T) {
 			{"login email invalid UTF-8", "email", login(users.PasswordLoginInput{TenantID: demoTenant, Email: "adm\xffin@demo.example", Password: testPassword})},
 			{"login email too long", "email", login(users.PasswordLoginInput{TenantID: demoTenant, Email: long + "@demo.example", Password: testPassword})},
 			{"login PIN phone NUL", "phone", func() error {
-				_, err := a.users.LoginPIN(ctx, users.PINLoginInput{TenantID: demoTenant, Phone: "+2547" + nul, PIN: "123456"})
+				_, err := a.Users.LoginPIN(ctx, users.PINLoginInput{TenantID: demoTenant, Phone: "+2547" + nul, PIN: "123456"})
 				return err
 			}},
 			{"register email tenantId NUL", "tenantId", func() error {
-				_, err := a.users.RegisterEmail(ctx, users.RegisterEmailInput{TenantID: nul, Email: "a@b.example", Code: "123456", Password: "long-enough-password"})
+				_, err := a.Users.RegisterEmail(ctx, users.RegisterEmailInput{TenantID: nul, Email: "a@b.example", Code: "123456", Password: "long-enough-password"})
 				return err
 			}},
 			{"verify phone tenantId control", "tenantId", func() error {
-				_, err := a.users.VerifyPhone(ctx, users.VerifyPhoneInput{TenantID: "demo\x1b", Phone: "+254700000001", Code: "123456"})
+				_, err := a.Users.VerifyPhone(ctx, users.VerifyPhoneInput{TenantID: "demo\x1b", Phone: "+254700000001", Code: "123456"})
 				return err
 			}},
 			{"set PIN ticket NUL", "ticket", func() error {
-				_, err := a.users.SetPIN(ctx, users.SetPINInput{TenantID: demoTenant, Ticket: "t" + nul, PIN: "4829", ConfirmPIN: "4829"})
+				_, err := a.Users.SetPIN(ctx, users.SetPINInput{TenantID: demoTenant, Ticket: "t" + nul, PIN: "4829", ConfirmPIN: "4829"})
 				return err
 			}},
 			{"social provider NUL", "provider", func() error {
-				_, err := a.users.LoginSocial(ctx, users.SocialInput{TenantID: demoTenant, Provider: "goo" + nul, Credential: "x"})
+				_, err := a.Users.LoginSocial(ctx, users.SocialInput{TenantID: demoTenant, Provider: "goo" + nul, Credential: "x"})
 				return err
 			}},
 			{"social credential NUL", "credential", func() error {
-				_, err := a.users.LoginSocial(ctx, users.SocialInput{TenantID: demoTenant, Provider: "google", Credential: "x" + nul})
+				_, err := a.Users.LoginSocial(ctx, users.SocialInput{TenantID: demoTenant, Provider: "google", Credential: "x" + nul})
 				return err
 			}},
 			// Invitation.
@@ -126,17 +126,17 @@ func TestServicesRefuseBadInput(t *testing.T) {
 			{"invite associateId NUL", "associateId", invite(func(in *users.InviteInput) { in.AssociateID = "assoc" + nul })},
 			{"invite role NUL", "roles[0]", invite(func(in *users.InviteInput) { in.Roles = []string{"RP" + nul} })},
 			{"invite idempotency key NUL", "idempotencyKey", func() error {
-				_, err := a.users.Invite(ctx, admin, users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000010", AssociateID: "assoc-10"}, "key"+nul)
+				_, err := a.Users.Invite(ctx, admin, users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000010", AssociateID: "assoc-10"}, "key"+nul)
 				return err
 			}},
 			// User ids from the path.
-			{"get user id NUL", "id", func() error { _, err := a.users.Get(ctx, admin, "u"+nul); return err }},
-			{"get user id too long", "id", func() error { _, err := a.users.Get(ctx, admin, long); return err }},
-			{"block user id NUL", "id", func() error { _, err := a.users.Block(ctx, admin, "u"+nul); return err }},
-			{"unblock user id NUL", "id", func() error { _, err := a.users.Unblock(ctx, admin, "u"+nul); return err }},
-			{"reinvite user id NUL", "id", func() error { _, err := a.users.Reinvite(ctx, admin, "u"+nul); return err }},
+			{"get user id NUL", "id", func() error { _, err := a.Users.Get(ctx, admin, "u"+nul); return err }},
+			{"get user id too long", "id", func() error { _, err := a.Users.Get(ctx, admin, long); return err }},
+			{"block user id NUL", "id", func() error { _, err := a.Users.Block(ctx, admin, "u"+nul); return err }},
+			{"unblock user id NUL", "id", func() error { _, err := a.Users.Unblock(ctx, admin, "u"+nul); return err }},
+			{"reinvite user id NUL", "id", func() error { _, err := a.Users.Reinvite(ctx, admin, "u"+nul); return err }},
 			{"list users cursor NUL", "cursor", func() error {
-				_, err := a.users.List(ctx, admin, users.ListRequest{Cursor: nul})
+				_, err := a.Users.List(ctx, admin, users.ListRequest{Cursor: nul})
 				return err
 			}},
 			// Clients.
@@ -153,35 +153,35 @@ func TestServicesRefuseBadInput(t *testing.T) {
 				in.Contact.Address = &clients.Address{Line1: "1 Main" + nul, City: "Nairobi", Country: "KE"}
 			})},
 			{"client idempotency key NUL", "idempotencyKey", func() error {
-				_, err := a.clients.Create(ctx, admin, person(), "k"+nul)
+				_, err := a.Clients.Create(ctx, admin, person(), "k"+nul)
 				return err
 			}},
-			{"get client reference NUL", "reference", func() error { _, err := a.clients.Get(ctx, admin, existing.Reference+nul); return err }},
-			{"get client reference too long", "reference", func() error { _, err := a.clients.Get(ctx, admin, long); return err }},
+			{"get client reference NUL", "reference", func() error { _, err := a.Clients.Get(ctx, admin, existing.Reference+nul); return err }},
+			{"get client reference too long", "reference", func() error { _, err := a.Clients.Get(ctx, admin, long); return err }},
 			{"update client reference NUL", "reference", func() error {
-				_, err := a.clients.Update(ctx, admin, existing.Reference+nul, clients.UpdateInput{Version: 1, Profile: person().Profile})
+				_, err := a.Clients.Update(ctx, admin, existing.Reference+nul, clients.UpdateInput{Version: 1, Profile: person().Profile})
 				return err
 			}},
 			{"update client firstName NUL", "individual.firstName", func() error {
 				in := clients.UpdateInput{Version: existing.Version, Profile: person().Profile}
 				in.Individual.FirstName = nul
-				_, err := a.clients.Update(ctx, admin, existing.Reference, in)
+				_, err := a.Clients.Update(ctx, admin, existing.Reference, in)
 				return err
 			}},
 			{"transition client reference NUL", "reference", func() error {
-				_, err := a.clients.Transition(ctx, admin, nul, clients.Active, 1)
+				_, err := a.Clients.Transition(ctx, admin, nul, clients.Active, 1)
 				return err
 			}},
 			{"list clients filter NUL", "filter", func() error {
-				_, err := a.clients.List(ctx, admin, clients.ListRequest{Filter: `name~"a` + nul + `"`})
+				_, err := a.Clients.List(ctx, admin, clients.ListRequest{Filter: `name~"a` + nul + `"`})
 				return err
 			}},
 			{"list clients bare filter NUL", "filter", func() error {
-				_, err := a.clients.List(ctx, admin, clients.ListRequest{Filter: "a" + nul})
+				_, err := a.Clients.List(ctx, admin, clients.ListRequest{Filter: "a" + nul})
 				return err
 			}},
 			{"list clients cursor", "cursor", func() error {
-				_, err := a.clients.List(ctx, admin, clients.ListRequest{Cursor: "c1:" + nul})
+				_, err := a.Clients.List(ctx, admin, clients.ListRequest{Cursor: "c1:" + nul})
 				return err
 			}},
 			// Roles.
@@ -191,7 +191,7 @@ func TestServicesRefuseBadInput(t *testing.T) {
 			{"role name too long", "name", role(func(r *authz.Role) { r.Name = long })},
 			{"role name invalid UTF-8", "name", role(func(r *authz.Role) { r.Name = "\xfe" })},
 			{"update role code NUL", "code", func() error {
-				_, err := a.roles.UpdateRole(ctx, admin, authz.Role{Code: "RP005" + nul, Name: "X", Permissions: []string{"clnt_list"}})
+				_, err := a.Roles.UpdateRole(ctx, admin, authz.Role{Code: "RP005" + nul, Name: "X", Permissions: []string{"clnt_list"}})
 				return err
 			}},
 		} {
@@ -209,19 +209,19 @@ func TestServicesRefuseBadInput(t *testing.T) {
 		}
 
 		// Nothing of the refused input was stored.
-		page, err := a.clients.List(ctx, admin, clients.ListRequest{})
+		page, err := a.Clients.List(ctx, admin, clients.ListRequest{})
 		require.NoError(t, err)
 		assert.Len(t, page.Clients, 1)
 	})
 }
 
-// TestServerRefusesBadBodies: the HTTP edge answers a body over the limit with
+// refusesBadBodies: the HTTP edge answers a body over the limit with
 // 413, a body that is not declared JSON with 415, and a duplicate JSON key or
 // invalid UTF-8 with 422 naming what is wrong; NUL bytes anywhere are a 422
 // naming the field, never a 503.
-func TestServerRefusesBadBodies(t *testing.T) {
+func refusesBadBodies(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		env := testServer(t, db)
+		env := testServer(t, db, check)
 		admin := env.admin(t)
 		field := func(body map[string]any) string {
 			errs, _ := body["errors"].([]any)
@@ -281,17 +281,17 @@ func TestServerRefusesBadBodies(t *testing.T) {
 	})
 }
 
-// TestServerSecurityHeaders: every answer, success or problem, tells caches not
+// securityHeaders: every answer, success or problem, tells caches not
 // to store it and browsers not to sniff its type.
-func TestServerSecurityHeaders(t *testing.T) {
-	env := testServer(t, dbtest.SQLiteFile(t))
+func securityHeaders(t *testing.T, check Check) {
+	env := testServer(t, dbtest.SQLiteFile(t), check)
 	for _, tc := range []struct{ method, path, body string }{
-		{"GET", "/healthz", ""},
+		{"GET", "/openapi.json", ""},
 		{"GET", "/clients/profile", ""},
 		{"POST", "/auth/login", `{}`},
 		{"GET", "/no-such-route", ""},
 	} {
-		req, err := http.NewRequest(tc.method, env.srv.URL+tc.path, strings.NewReader(tc.body))
+		req, err := http.NewRequest(tc.method, env.Server.URL+tc.path, strings.NewReader(tc.body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)

@@ -1,0 +1,335 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"os"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/problem"
+	"github.com/clientele-go/clientele/tenants"
+	"github.com/clientele-go/clientele/users"
+)
+
+var update = flag.Bool("update", false, "rewrite openapi.json")
+
+// operation describes one route for the document.
+type operation struct {
+	summary string
+	query   []string
+	request any // nil: no body
+	status  int
+	reply   any // nil: no body
+	// idempotency: the route reads an Idempotency-Key header.
+	idempotency bool
+}
+
+type itemsOf[T any] struct {
+	Items []T `json:"items"`
+}
+
+// operations describes every route of Routes.
+func operations() map[string]operation {
+	list := []string{"cursor", "limit"}
+	return map[string]operation{
+		"GET /openapi.json":                        {summary: "This document.", status: 200, reply: map[string]any{}},
+		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…).", query: append([]string{"filter"}, list...), status: 200, reply: clients.Page{}},
+		"POST /clients/profile":                    {summary: "Create a client (pending). Location names it relative to this path.", request: clients.CreateInput{}, status: 201, reply: clients.Client{}, idempotency: true},
+		"GET /clients/profile/{reference}":         {summary: "Read a client.", status: 200, reply: clients.Client{}},
+		"PUT /clients/profile/{reference}":         {summary: "Replace a client's profile: a field left out is cleared; version is the one read.", request: clients.UpdateInput{}, status: 200, reply: clients.Client{}},
+		"POST /clients/profile/{reference}/status": {summary: "Move a client between pending, active and suspended.", request: TransitionInput{}, status: 200, reply: clients.Client{}},
+		"GET /permissions":                         {summary: "List permissions (?type=employee by default, customer or all).", query: []string{"type"}, status: 200, reply: itemsOf[authz.Permission]{}},
+		"GET /roles":                               {summary: "List roles (?type=employee by default, customer or all).", query: []string{"type"}, status: 200, reply: itemsOf[authz.Role]{}},
+		"POST /roles":                              {summary: "Create a role.", request: authz.Role{}, status: 201, reply: authz.Role{}},
+		"PUT /roles/{code}":                        {summary: "Replace a role's name and permissions; its type cannot change.", request: authz.Role{}, status: 200, reply: authz.Role{}},
+		"POST /auth/invitations":                   {summary: "Invite a user.", request: users.InviteInput{}, status: 201, reply: users.User{}, idempotency: true},
+		"POST /auth/invitations/{id}/resend":       {summary: "Send an invitation again, with a new code.", status: 200, reply: users.User{}},
+		"POST /auth/register/email":                {summary: "Register with the e-mailed code and a password.", request: users.RegisterEmailInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/register/social":               {summary: "Register with a social sign-in credential.", request: users.SocialInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/register/phone":                {summary: "Verify the texted code; returns a ticket to set the PIN with.", request: users.VerifyPhoneInput{}, status: 200, reply: users.Ticket{}},
+		"POST /auth/register/phone/pin":            {summary: "Set the PIN with the ticket.", request: users.SetPINInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/login":                         {summary: "Log in with e-mail and password.", request: users.PasswordLoginInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/login/pin":                     {summary: "Log in with phone and PIN.", request: users.PINLoginInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/login/social":                  {summary: "Log in with a social sign-in credential.", request: users.SocialInput{}, status: 200, reply: users.Session{}},
+		"POST /auth/logout":                        {summary: "End the session of the bearer token.", status: 204},
+		"GET /auth/me":                             {summary: "The acting user.", status: 200, reply: users.User{}},
+		"GET /users":                               {summary: "List users (?type=employee by default, customer or all).", query: append([]string{"type"}, list...), status: 200, reply: users.Page{}},
+		"GET /users/{id}":                          {summary: "Read a user.", status: 200, reply: users.User{}},
+		"POST /users/{id}/block":                   {summary: "Block a user; its sessions stop at once.", status: 200, reply: users.User{}},
+		"POST /users/{id}/unblock":                 {summary: "Unblock a user.", status: 200, reply: users.User{}},
+		"PUT /users/{id}/roles":                    {summary: "Replace a user's roles.", request: RolesInput{}, status: 200, reply: users.User{}},
+		"GET /tenants":                             {summary: "List tenants (the deployment's node operator).", query: list, status: 200, reply: tenants.Page{}},
+		"POST /tenants":                            {summary: "Create a tenant.", request: tenants.Tenant{}, status: 201, reply: tenants.Tenant{}},
+		"GET /tenants/{id}":                        {summary: "Read a tenant.", status: 200, reply: tenants.Tenant{}},
+		"PATCH /tenants/{id}":                      {summary: "Change the fields named; version is the one read.", request: tenants.Change{}, status: 200, reply: tenants.Tenant{}},
+		"GET /effects":                             {summary: "List the tenant's effects (deliveries to the adapters).", query: append([]string{"status", "entityKind", "entityId"}, list...), status: 200, reply: outbox.Page{}},
+		"POST /effects/{key}/replay":               {summary: "Deliver a parked effect again.", status: 200, reply: outbox.Record{}},
+	}
+}
+
+type schemaGen struct {
+	components map[string]any
+	// types names the Go type behind each component, to tell apart types of
+	// one name in different packages (clients.Page, users.Page …).
+	types map[string]reflect.Type
+	// response: a field not marked omitempty is required.
+	response bool
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+func nullable(s map[string]any) map[string]any {
+	return map[string]any{"oneOf": []any{s, map[string]any{"type": "null"}}}
+}
+
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+
+func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return map[string]any{"type": "string", "format": "date-time"}
+	case reflect.TypeFor[json.RawMessage](), reflect.TypeFor[any]():
+		return map[string]any{}
+	}
+	if t.Implements(textMarshaler) {
+		return map[string]any{"type": "string"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return nullable(g.schema(t.Elem()))
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		return map[string]any{"type": "integer"}
+	case reflect.Float64, reflect.Float32:
+		return map[string]any{"type": "number"}
+	case reflect.Slice:
+		return nullable(map[string]any{"type": "array", "items": g.schema(t.Elem())})
+	case reflect.Map:
+		return nullable(map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())})
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := t.Name()
+		if i := strings.IndexByte(name, '['); i >= 0 {
+			name = "ItemsOf" + t.Field(0).Type.Elem().Name()
+		}
+		if other, ok := g.types[name]; ok && other != t {
+			pkg := path.Base(t.PkgPath())
+			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+		}
+		if !g.response {
+			name += "Input"
+		}
+		if _, done := g.components[name]; !done {
+			g.types[strings.TrimSuffix(name, "Input")] = t
+			g.components[name] = nil // break cycles
+			props, required := map[string]any{}, []string{}
+			g.fields(t, props, &required)
+			s := map[string]any{"type": "object", "properties": props}
+			if len(required) > 0 {
+				s["required"] = required
+			}
+			g.components[name] = s
+		}
+		return ref(name)
+	}
+	panic("openapi: unsupported type " + t.String())
+}
+
+// fields adds the JSON fields of struct t, flattening embedded structs as
+// encoding/json does.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for f := range t.Fields() {
+		tag, hasTag := f.Tag.Lookup("json")
+		if tag == "-" {
+			continue
+		}
+		jsonName, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && jsonName == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				g.fields(ft, props, required)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if !hasTag || jsonName == "" {
+			jsonName = f.Name
+		}
+		props[jsonName] = g.schema(f.Type)
+		if g.response && !strings.Contains(opts, "omit") {
+			*required = append(*required, jsonName)
+		}
+	}
+}
+
+var paramRE = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
+
+// errorStatuses are the problem answers every operation may give.
+func errorStatuses(op operation) []int {
+	st := []int{401, 403, 404, 409, 422, 500, 503}
+	if op.request != nil {
+		st = append(st, 413, 415)
+	}
+	slices.Sort(st)
+	return slices.Compact(st)
+}
+
+func buildOpenAPI(t *testing.T) map[string]any {
+	ops := operations()
+	out := &schemaGen{components: map[string]any{}, types: map[string]reflect.Type{}, response: true}
+	out.schema(reflect.TypeFor[problem.Document]())
+	in := &schemaGen{components: out.components, types: out.types}
+	paths := map[string]any{}
+	for _, rt := range Routes() {
+		op, ok := ops[rt.String()]
+		require.True(t, ok, "describe %s in operations()", rt)
+		var params []any
+		for _, m := range paramRE.FindAllStringSubmatch(rt.Pattern, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range op.query {
+			params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": "string"}})
+		}
+		if op.idempotency {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+				"description": "Makes a retry return the first answer instead of acting twice.", "schema": map[string]any{"type": "string"}})
+		}
+		success := map[string]any{"description": http.StatusText(op.status)}
+		if op.reply != nil {
+			success["content"] = map[string]any{"application/json": map[string]any{"schema": out.schema(reflect.TypeOf(op.reply))}}
+		}
+		responses := map[string]any{strconvI(op.status): success}
+		for _, st := range errorStatuses(op) {
+			responses[strconvI(st)] = map[string]any{"$ref": "#/components/responses/Problem"}
+		}
+		o := map[string]any{"operationId": operationID(rt), "summary": op.summary, "responses": responses}
+		if !rt.Public {
+			o["security"] = []any{map[string]any{"bearer": []any{}}}
+		} else {
+			o["security"] = []any{}
+		}
+		if op.request != nil {
+			o["requestBody"] = map[string]any{"required": true,
+				"content": map[string]any{"application/json": map[string]any{"schema": in.schema(reflect.TypeOf(op.request))}}}
+		}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		item, _ := paths[rt.Pattern].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.Pattern] = item
+		}
+		item[strings.ToLower(rt.Method)] = o
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "clientele HTTP API", "version": "1.0.0",
+			"description": "Clients, roles and permissions, users and sign-in, tenants and effects. Paths are relative to where the application mounts the API. " +
+				"Errors are RFC 9457 application/problem+json documents with a stable code; every answer carries an X-Request-Id."},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": out.components,
+			"responses": map[string]any{"Problem": map[string]any{"description": "An RFC 9457 problem; code is stable (see package problem).",
+				"content": map[string]any{problem.ContentType: map[string]any{"schema": ref("Document")}}}},
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer",
+				"description": "The session token of a login (or whatever the application's authenticator accepts)."}},
+		},
+	}
+}
+
+func strconvI(i int) string { return strconv.Itoa(i) }
+
+// operationID is the route in lowerCamel: "POST /clients/profile/{reference}/status" → postClientsProfileReferenceStatus.
+func operationID(rt Route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.Method))
+	for _, part := range strings.FieldsFunc(rt.Pattern, func(r rune) bool { return r == '/' || r == '{' || r == '}' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// TestOpenAPIUpToDate: openapi.json is what the route descriptions generate
+// (go test ./httpapi -run OpenAPI -update rewrites it).
+func TestOpenAPIUpToDate(t *testing.T) {
+	want, err := json.MarshalIndent(buildOpenAPI(t), "", "  ")
+	require.NoError(t, err)
+	want = append(want, '\n')
+	if *update {
+		require.NoError(t, os.WriteFile("openapi.json", want, 0o644))
+	}
+	got, err := os.ReadFile("openapi.json")
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "openapi.json is stale: run go test ./httpapi -run OpenAPI -update")
+}
+
+// TestOpenAPIParity: the committed document's operations are exactly the
+// handler's routes, method included, and every 4xx and 5xx answer is a
+// problem+json document.
+func TestOpenAPIParity(t *testing.T) {
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Responses map[string]struct {
+				Content map[string]json.RawMessage `json:"content"`
+			} `json:"responses"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(OpenAPI, &doc))
+	var inDoc, inHandler []string
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			inDoc = append(inDoc, strings.ToUpper(method)+" "+path)
+			var op struct {
+				Responses map[string]struct {
+					Ref     string                     `json:"$ref"`
+					Content map[string]json.RawMessage `json:"content"`
+				} `json:"responses"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &op))
+			for code, resp := range op.Responses {
+				if code[0] != '4' && code[0] != '5' {
+					continue
+				}
+				content := resp.Content
+				if name, ok := strings.CutPrefix(resp.Ref, "#/components/responses/"); ok {
+					content = doc.Components.Responses[name].Content
+				}
+				assert.Contains(t, content, problem.ContentType, "%s %s answers %s", method, path, code)
+				assert.Len(t, content, 1, "%s %s answers %s with problem+json only", method, path, code)
+			}
+		}
+	}
+	for _, rt := range Routes() {
+		inHandler = append(inHandler, rt.String())
+	}
+	slices.Sort(inDoc)
+	slices.Sort(inHandler)
+	assert.Equal(t, inHandler, inDoc)
+}
