@@ -290,3 +290,24 @@ func TestPersistenceKeysAreTheOneMechanism(t *testing.T) {
 		assert.Len(t, devices, 2)
 	})
 }
+
+// Inside one app transaction, a repeated key replays what that transaction
+// recorded.
+func TestIdempotencyKeyRepeatedInOneTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc := newService(t, db, "t1")
+		p := testkit.Staff("t1", "u1")
+		in := testkit.Person("Faraji", "Sametx")
+		err := db.InTx(ctx, func(ctx context.Context, _ *sql.Tx) error {
+			first, err := svc.Create(ctx, p, in, "tx-key")
+			require.NoError(t, err)
+			again, err := svc.Create(ctx, p, in, "tx-key")
+			require.NoError(t, err)
+			assert.Equal(t, first.ID, again.ID)
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Len(t, clientsNamed(t, svc, "sametx"), 1)
+	})
+}
