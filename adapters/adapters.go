@@ -1,14 +1,12 @@
 package adapters
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/internal/secret"
 )
 
 // Money is an amount in the minor units of an ISO-4217 currency (cents for USD,
@@ -182,18 +180,14 @@ func ValidateTenant(tenantID string, ids ...NamedID) error {
 // NamedID is a required identifier and the JSON name it is reported under.
 type NamedID struct{ Field, Value string }
 
-// HashToken returns the hex SHA-256 digest of a one-time token. Callers store and
-// pass the digest (InitiateDeviceTransferRequest.TokenHash); the holder of the token
-// proves it by sending the token itself.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken returns the hex SHA-256 digest of a one-time token, the library's one
+// token digest (the same users stores for session tokens). Callers store and
+// pass the digest (InitiateDeviceTransferRequest.TokenHash); the holder of the
+// token proves it by sending the token itself.
+func HashToken(token string) string { return secret.Digest(token) }
 
 // TokenMatches reports in constant time whether token hashes to hash.
-func TokenMatches(hash, token string) bool {
-	return subtle.ConstantTimeCompare([]byte(hash), []byte(HashToken(token))) == 1
-}
+func TokenMatches(hash, token string) bool { return secret.Equal(hash, secret.Digest(token)) }
 
 // ErrNotSupported is wrapped by the error of an optional method (AccountOpener,
 // ClientLister, DocumentStore) an implementation offers in form only, such as an HTTP

@@ -29,8 +29,16 @@
 //     reference a call names, the filter, the cursor, the idempotency key — is
 //     valid UTF-8 without control characters and has a maximum length, checked
 //     before any store sees it, so SQLite and PostgreSQL behave the same.
-//   - Create with an idempotency key: the same key and body return the client the
-//     first call created; the same key with another body fails with ErrConflict.
+//   - Create with an idempotency key (package idempotency): the key belongs to
+//     the acting user and to CL003. The same key and body return the client the
+//     first call created, and write nothing more (no second audit entry or
+//     effect); the same key with another body fails with ErrConflict. A retry
+//     sent while the first call is still running is not made to wait: on
+//     PostgreSQL it fails at once with ErrConflict ("a request with this
+//     idempotency key is in progress"), and retrying it a moment later returns
+//     the client; on SQLite, whose writers take turns, it runs after the first
+//     and returns its client. A key is remembered for 24 hours
+//     (idempotency.TTL); a later reuse creates a new client.
 //   - Updates name the Version they read (optimistic locking): a stale version fails
 //     with ErrConflict and writes nothing.
 //   - Every change writes an audit entry (actor, operation code, changed fields) in

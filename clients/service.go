@@ -3,9 +3,6 @@ package clients
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/keyset"
 )
 
@@ -99,8 +97,9 @@ func resourceOf(c Client) authz.Resource {
 }
 
 // Create onboards a client (CL003). With an idempotency key, repeating the same
-// request returns the client the first call created, and reusing the key for a
-// different request fails with ErrConflict.
+// request within 24 hours returns the client the first call created, and
+// reusing the key for a different request, or while the first call is still in
+// flight, fails with ErrConflict (see the package documentation).
 func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput, idempotencyKey string) (Client, error) {
 	res := authz.Resource{
 		TenantID: p.TenantID, StaffOwned: in.StaffAssociateID != "", StaffAssociateID: in.StaffAssociateID,
@@ -120,14 +119,12 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
 
-	idem := Idempotency{Key: idempotencyKey}
+	idem := idempotency.Key{Principal: p.UserID, Operation: string(authz.OpCreateClient), Value: idempotencyKey}
 	if idempotencyKey != "" {
-		body, err := json.Marshal(in)
-		if err != nil {
+		var err error
+		if idem.RequestHash, err = idempotency.Hash(in); err != nil {
 			return Client{}, fmt.Errorf("clients: create: %w", err)
 		}
-		sum := sha256.Sum256(body)
-		idem.RequestHash = hex.EncodeToString(sum[:])
 	}
 
 	now := s.now().UTC().Truncate(time.Microsecond)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
 )
 
@@ -13,13 +14,15 @@ import (
 // SQLite and PostgreSQL; every method is scoped to one tenant, and every write stores
 // its audit entry in the same transaction.
 type Store interface {
-	// Create inserts c. With a non-empty idem.Key it first records the key: a key
-	// already recorded with the same request hash returns the client created then
-	// (replayed true); with another hash it fails with ErrConflict. A taken reference
-	// fails with a *ConflictError on "reference".
+	// Create inserts c. With a non-empty idem.Value the key is recorded with
+	// the client (package idempotency): a key already recorded, less than
+	// idempotency.TTL ago, with the same request hash returns the client created
+	// then (replayed true) and writes nothing; with another hash, or while the
+	// request that recorded it is still in flight, it fails with ErrConflict. A
+	// taken reference fails with a *ConflictError on "reference".
 	// The client, ch's audit entry and ch's effects are written in one
 	// transaction (the caller's, when ctx carries one).
-	Create(ctx context.Context, c Client, idem Idempotency, ch Change) (saved Client, replayed bool, err error)
+	Create(ctx context.Context, c Client, idem idempotency.Key, ch Change) (saved Client, replayed bool, err error)
 	// Get returns the client with this reference, with its Sync state, or
 	// ErrNotFound.
 	Get(ctx context.Context, tenantID, reference string) (Client, error)
@@ -42,12 +45,6 @@ type Store interface {
 type Change struct {
 	Audit   audit.Entry
 	Effects []outbox.Effect
-}
-
-// Idempotency ties a create to a caller's idempotency key.
-type Idempotency struct {
-	Key         string
-	RequestHash string
 }
 
 // ConflictError says which unique field a write collided on. It unwraps to

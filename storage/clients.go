@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/users"
 )
@@ -81,34 +82,37 @@ func foldName(s string) string {
 }
 
 // Create implements clients.Store.
-func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem clients.Idempotency, ch clients.Change) (clients.Client, bool, error) {
+func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem idempotency.Key, ch clients.Change) (clients.Client, bool, error) {
 	entry := ch.Audit
 	row, err := toClientRow(c)
 	if err != nil {
 		return clients.Client{}, false, err
 	}
-	err = withKeyRace(func() error {
-		return s.db.inTx(ctx, func(tx bun.Tx) error {
-			if idem.Key != "" {
-				if err := claimKey(ctx, tx, c.TenantID, entry.Operation, idem.Key, idem.RequestHash, c.ID, c.CreatedAt); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-				if uniqueViolation(err) != "" {
-					return &clients.ConflictError{Field: "reference", Value: c.Reference}
-				}
-				return translate(err)
-			}
-			if err := appendAudit(ctx, tx, entry); err != nil {
+	err = s.db.inTx(ctx, func(tx bun.Tx) error {
+		if idem.Value != "" {
+			if err := s.db.claimKey(ctx, tx, c.TenantID, idem, answerInProgress); err != nil {
 				return err
 			}
-			return s.db.enqueue(ctx, tx, c.CreatedAt, ch.Effects)
-		})
+		}
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			if uniqueViolation(err) != "" {
+				return &clients.ConflictError{Field: "reference", Value: c.Reference}
+			}
+			return translate(err)
+		}
+		if idem.Value != "" {
+			if err := s.db.recordKey(ctx, tx, c.TenantID, idem, c.ID); err != nil {
+				return err
+			}
+		}
+		if err := appendAudit(ctx, tx, entry); err != nil {
+			return err
+		}
+		return s.db.enqueue(ctx, tx, c.CreatedAt, ch.Effects)
 	})
 	var replay *keyReplay
 	if errors.As(err, &replay) {
-		got, err := s.byID(ctx, c.TenantID, replay.entityID)
+		got, err := s.byID(ctx, c.TenantID, replay.result)
 		if err == nil {
 			err = s.withSync(ctx, &got)
 		}

@@ -84,7 +84,9 @@ func WithBackoff(base, max time.Duration) DispatcherOption {
 
 // WithRetention sets how long delivered and skipped effects are kept before the
 // dispatcher prunes them (default 7 days; parked and pending ones are never
-// pruned). Pruning runs hourly on one dispatcher of the database.
+// pruned). Pruning runs hourly on one dispatcher of the database; it also
+// deletes idempotency keys older than idempotency.TTL (24 hours), which this
+// option does not change.
 func WithRetention(d time.Duration) DispatcherOption {
 	return func(o *dispatcherOptions) {
 		if d > 0 {
@@ -324,9 +326,12 @@ type pruneWorker struct {
 	d *Dispatcher
 }
 
+// Work prunes settled effects older than the retention and idempotency keys
+// older than idempotency.TTL.
 func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
-	_, err := w.d.db.pruneEffects(ctx, time.Now().Add(-w.d.o.retention))
-	return err
+	_, errEffects := w.d.db.pruneEffects(ctx, time.Now().Add(-w.d.o.retention))
+	_, errKeys := w.d.db.pruneKeys(ctx, w.d.db.now())
+	return errors.Join(errEffects, errKeys)
 }
 
 // pruneEffects deletes delivered and skipped effects last changed before

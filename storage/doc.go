@@ -25,6 +25,25 @@
 //     BEGIN) and are guarded by the row's version.
 //   - Audit entries and idempotency keys are written in the same transaction as the
 //     change they belong to.
+//   - Idempotency (package idempotency) is one mechanism over one table,
+//     idempotency_keys, for clients' and users' creates and the Persistence
+//     adapter's changes alike: a key is scoped to tenant, principal and
+//     operation, stores the request hash, the result (the created entity's ID, or
+//     the adapter's JSON response) and when it was recorded, and is ignored after
+//     idempotency.TTL (24 h) and deleted by the dispatcher's hourly prune job.
+//     The Persistence adapter's keys have no user behind them: their principal
+//     is the fixed name "adapters.Persistence".
+//   - A duplicate that arrives while the first request is in flight: on
+//     PostgreSQL each key has a transaction-scoped advisory lock, so a create
+//     (clients, users) answers at once with ErrConflict ("a request with this
+//     idempotency key is in progress") instead of waiting, and the caller's retry
+//     a moment later replays; the Persistence adapter, whose contract has
+//     concurrent duplicates succeed, waits for the first and replays it. On
+//     SQLite every write transaction takes the database's write lock at BEGIN,
+//     so a duplicate cannot start before the first has committed: it waits like
+//     any writer (up to the busy timeout) and replays. Inside one app
+//     transaction (DB.InTx) a repeated key replays what that transaction
+//     recorded.
 //   - Driver errors become the library's kinds, and the driver's own error
 //     (*pgconn.PgError, *sqlite.Error) stays reachable with errors.As: no rows →
 //     clientele.ErrNotFound; a unique, primary-key or foreign-key violation →

@@ -13,3 +13,7 @@ var Translate = translate
 func (db *DB) PruneEffects(ctx context.Context, cutoff time.Time) (int64, error) {
 	return db.pruneEffects(ctx, cutoff)
 }
+
+// SetClock sets the clock idempotency keys are stamped, judged and pruned by
+// (time.Now by default). Call it only while no other goroutine uses db.
+func (db *DB) SetClock(now func() time.Time) { db.clock = now }

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/idempotency"
 )
 
 // PersistenceStore implements adapters.Persistence (devices, device transfers,
@@ -101,25 +100,14 @@ type settingsRow struct {
 	UpdatedAt time.Time `bun:"updated_at"`
 }
 
-type adapterKeyRow struct {
-	bun.BaseModel `bun:"table:adapter_idempotency"`
-
-	TenantID    string    `bun:"tenant_id,pk"`
-	Scope       string    `bun:"scope,pk"`
-	Key         string    `bun:"key,pk"`
-	RequestHash string    `bun:"request_hash"`
-	Response    string    `bun:"response"`
-	CreatedAt   time.Time `bun:"created_at"`
-}
+// persistencePrincipal is the principal of the Persistence adapter's
+// idempotency keys. Its callers (outbox handlers, an app's own code) act for no
+// user, so its keys are scoped to the tenant, this fixed name and the
+// operation (the method's name).
+const persistencePrincipal = "adapters.Persistence"
 
 // stamp is the store's clock at the precision both engines keep.
 func (s *PersistenceStore) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
-func hashRequest(req any) string {
-	b, _ := json.Marshal(req)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
 
 // committedError is returned by a change function whose partial effect must be
 // committed although the call fails (a wrong device transfer token counts).
@@ -130,30 +118,31 @@ func (e *committedError) Unwrap() error { return e.err }
 
 const maxTxAttempts = 5
 
-// persistChange runs one idempotent change in a transaction: a key already used for
-// the same request returns the stored response, for another request ErrConflict;
-// otherwise fn runs and its result is stored under the key. A transaction that
-// loses a race on a unique index (a concurrent duplicate) runs again.
-func persistChange[T any](ctx context.Context, s *PersistenceStore, tenantID, scope, key string, req any,
+// persistChange runs one idempotent change in a transaction, through the one
+// idempotency mechanism (claimKey, recordKey): a key recorded less than
+// idempotency.TTL ago for the same request returns the stored response, for
+// another request ErrConflict; otherwise fn runs and its result is recorded
+// under the key. The adapter contract has concurrent duplicates succeed, so a
+// duplicate of a change still in flight waits for it (on PostgreSQL, on the
+// key's lock; on SQLite, for the write lock) and then replays it. A
+// transaction that loses a race on another unique index (two different
+// changes starring one client at once) runs again.
+func persistChange[T any](ctx context.Context, s *PersistenceStore, tenantID, operation, key string, req any,
 	fn func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
-	hash := hashRequest(req)
+	var zero T
+	hash, err := idempotency.Hash(req)
+	if err != nil {
+		return zero, fmt.Errorf("storage: %s: %w", operation, err)
+	}
+	k := idempotency.Key{Principal: persistencePrincipal, Operation: operation, Value: key, RequestHash: hash}
 	var out T
-	var err error
 	for range maxTxAttempts {
 		var failed error
 		err = s.db.inTx(ctx, func(tx bun.Tx) error {
-			var k adapterKeyRow
-			err := tx.NewSelect().Model(&k).Where("tenant_id = ?", tenantID).Where("scope = ?", scope).Where("key = ?", key).Scan(ctx)
-			switch {
-			case err == nil && k.RequestHash != hash:
-				return fmt.Errorf("storage: %s: idempotency key %q was used with a different request: %w", scope, key, clientele.ErrConflict)
-			case err == nil:
-				return json.Unmarshal([]byte(k.Response), &out)
-			case !errors.Is(translate(err), clientele.ErrNotFound):
-				return translate(err)
+			if err := s.db.claimKey(ctx, tx, tenantID, k, waitThenReplay); err != nil {
+				return err
 			}
-			now := s.stamp()
-			v, err := fn(ctx, tx, now)
+			v, err := fn(ctx, tx, s.stamp())
 			var ce *committedError
 			if errors.As(err, &ce) {
 				failed = ce.err
@@ -166,23 +155,29 @@ func persistChange[T any](ctx context.Context, s *PersistenceStore, tenantID, sc
 			if err != nil {
 				return err
 			}
-			row := adapterKeyRow{TenantID: tenantID, Scope: scope, Key: key, RequestHash: hash, Response: string(resp), CreatedAt: now}
-			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			if err := s.db.recordKey(ctx, tx, tenantID, k, string(resp)); err != nil {
 				return err
 			}
 			out = v
 			return nil
 		})
 		if err == nil && failed != nil {
-			var zero T
 			return zero, failed
 		}
-		if err == nil || uniqueViolation(err) == "" {
+		if err == nil || errors.Is(err, errKeyInProgress) || uniqueViolation(err) == "" {
 			break
 		}
 	}
-	if err != nil {
-		var zero T
+	var replay *keyReplay
+	switch {
+	case errors.As(err, &replay):
+		if err := json.Unmarshal([]byte(replay.result), &out); err != nil {
+			return zero, fmt.Errorf("storage: %s: stored response: %w", operation, err)
+		}
+		return out, nil
+	case errors.Is(err, errKeyReused), errors.Is(err, errKeyInProgress):
+		return zero, fmt.Errorf("storage: %s: %w", operation, err)
+	case err != nil:
 		return zero, translate(err)
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/users"
@@ -39,7 +40,7 @@ func sessionLookups(t *testing.T, db *storage.DB) int {
 	ctx := context.Background()
 	db.SQL().SetMaxOpenConns(1) // the check below sees the look-up's connection
 	s := userStore(t, db)
-	_, _, err := s.Create(ctx, account("t1", u1, u1+"@x.example", ""), nil, users.Idempotency{}, entry("t1", u1, "US001"))
+	_, _, err := s.Create(ctx, account("t1", u1, u1+"@x.example", ""), nil, idempotency.Key{}, entry("t1", u1, "US001"))
 	require.NoError(t, err)
 	_, err = s.Change(ctx, "t1", u1, func(ch *users.Change) error {
 		ch.Session = &users.SessionRecord{ID: "s-1", Digest: "d-1", Method: users.ChannelEmail, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}

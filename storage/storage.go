@@ -51,6 +51,8 @@ type DB struct {
 	riverOnce         sync.Once
 	riverClient       *river.Client[*sql.Tx]
 	riverErr          error
+
+	clock func() time.Time // stamps, judges and prunes idempotency keys; nil is time.Now
 }
 
 type options struct {

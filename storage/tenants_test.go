@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
@@ -85,7 +86,7 @@ func TestTenantStoreSetupAuditAndAdminLevel(t *testing.T) {
 		} {
 			_, _, err := db.Users().Create(ctx, users.Account{User: users.User{ID: u.id, TenantID: "bank", Type: u.typ, State: u.state,
 				Name: u.id, Email: u.id + "@bank.example", Roles: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}},
-				nil, users.Idempotency{}, audit.Entry{TenantID: "bank", Operation: "test", EntityType: "user", EntityID: u.id, At: now})
+				nil, idempotency.Key{}, audit.Entry{TenantID: "bank", Operation: "test", EntityType: "user", EntityID: u.id, At: now})
 			require.NoError(t, err)
 			lvl, err := db.Tenants().AdminLevel(ctx, "bank", u.id)
 			require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/users"
 )
@@ -187,36 +188,39 @@ func userConflict(err error) error {
 }
 
 // Create implements users.Store.
-func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Code, idem users.Idempotency, entry audit.Entry, effects ...outbox.Effect) (users.User, bool, error) {
+func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Code, idem idempotency.Key, entry audit.Entry, effects ...outbox.Effect) (users.User, bool, error) {
 	row, err := toUserRow(a)
 	if err != nil {
 		return users.User{}, false, err
 	}
-	err = withKeyRace(func() error {
-		return s.db.inTx(ctx, func(tx bun.Tx) error {
-			if idem.Key != "" {
-				if err := claimKey(ctx, tx, a.User.TenantID, idem.Scope, idem.Key, idem.RequestHash, a.User.ID, a.User.CreatedAt); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-				return userConflict(err)
-			}
-			if code != nil {
-				cr := toCodeRow(*code)
-				if _, err := tx.NewInsert().Model(&cr).Exec(ctx); err != nil {
-					return translate(err)
-				}
-			}
-			if err := appendAudit(ctx, tx, entry); err != nil {
+	err = s.db.inTx(ctx, func(tx bun.Tx) error {
+		if idem.Value != "" {
+			if err := s.db.claimKey(ctx, tx, a.User.TenantID, idem, answerInProgress); err != nil {
 				return err
 			}
-			return s.db.enqueue(ctx, tx, a.User.CreatedAt, effects)
-		})
+		}
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return userConflict(err)
+		}
+		if idem.Value != "" {
+			if err := s.db.recordKey(ctx, tx, a.User.TenantID, idem, a.User.ID); err != nil {
+				return err
+			}
+		}
+		if code != nil {
+			cr := toCodeRow(*code)
+			if _, err := tx.NewInsert().Model(&cr).Exec(ctx); err != nil {
+				return translate(err)
+			}
+		}
+		if err := appendAudit(ctx, tx, entry); err != nil {
+			return err
+		}
+		return s.db.enqueue(ctx, tx, a.User.CreatedAt, effects)
 	})
 	var replay *keyReplay
 	if errors.As(err, &replay) {
-		got, err := s.Get(ctx, a.User.TenantID, replay.entityID)
+		got, err := s.Get(ctx, a.User.TenantID, replay.result)
 		return got.User, err == nil, err
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/storage"
@@ -61,7 +62,7 @@ func TestUserStoreCreateFind(t *testing.T) {
 		s := userStore(t, db)
 		a := account("t1", u1, "Ivy@Mail.example", "+254700000001")
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "$argon2id$x")
-		saved, replayed, err := s.Create(ctx, a, &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		saved, replayed, err := s.Create(ctx, a, &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		assert.False(t, replayed)
 		assert.Equal(t, "ivy@mail.example", saved.Email)
@@ -89,18 +90,18 @@ func TestUserStoreCreateFind(t *testing.T) {
 		assert.Equal(t, c, lc)
 
 		// Email and phone are unique per tenant where set; empty ones do not collide.
-		_, _, err = s.Create(ctx, account("t1", u2, "ivy@mail.example", ""), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		_, _, err = s.Create(ctx, account("t1", u2, "ivy@mail.example", ""), nil, idempotency.Key{}, entry("t1", u2, "US001"))
 		var ce *users.ConflictError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, "email", ce.Field)
-		_, _, err = s.Create(ctx, account("t1", u2, "", "+254700000001"), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		_, _, err = s.Create(ctx, account("t1", u2, "", "+254700000001"), nil, idempotency.Key{}, entry("t1", u2, "US001"))
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, "phone", ce.Field)
-		_, _, err = s.Create(ctx, account("t1", u2, "", ""), nil, users.Idempotency{}, entry("t1", u2, "US001"))
+		_, _, err = s.Create(ctx, account("t1", u2, "", ""), nil, idempotency.Key{}, entry("t1", u2, "US001"))
 		require.NoError(t, err)
-		_, _, err = s.Create(ctx, account("t1", u3, "", ""), nil, users.Idempotency{}, entry("t1", u3, "US001"))
+		_, _, err = s.Create(ctx, account("t1", u3, "", ""), nil, idempotency.Key{}, entry("t1", u3, "US001"))
 		require.NoError(t, err)
-		_, _, err = s.Create(ctx, account("t2", "0190a0b0-0000-7000-8000-000000000004", "ivy@mail.example", "+254700000001"), nil, users.Idempotency{}, entry("t2", "x", "US001"))
+		_, _, err = s.Create(ctx, account("t2", "0190a0b0-0000-7000-8000-000000000004", "ivy@mail.example", "+254700000001"), nil, idempotency.Key{}, entry("t2", "x", "US001"))
 		require.NoError(t, err, "another tenant may reuse them")
 
 		entries, err := db.AuditLog(ctx, "t1", "user", u1, 10)
@@ -113,7 +114,7 @@ func TestUserStoreIdempotentCreate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		s := userStore(t, db)
-		idem := users.Idempotency{Scope: "US001", Key: "k", RequestHash: "h1"}
+		idem := idempotency.Key{Principal: "u0", Operation: "US001", Value: "k", RequestHash: "h1"}
 		first, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), nil, idem, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		again, replayed, err := s.Create(ctx, account("t1", u2, "b@x.example", ""), nil, idem, entry("t1", u2, "US001"))
@@ -133,7 +134,7 @@ func TestUserStoreChange(t *testing.T) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
-		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 
 		// An error from fn writes nothing.
@@ -235,7 +236,7 @@ func TestUserStoreSessionsAndSocial(t *testing.T) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		for _, id := range []string{u1, u2} {
-			_, _, err := s.Create(ctx, account("t1", id, id+"@x.example", ""), nil, users.Idempotency{}, entry("t1", id, "US001"))
+			_, _, err := s.Create(ctx, account("t1", id, id+"@x.example", ""), nil, idempotency.Key{}, entry("t1", id, "US001"))
 			require.NoError(t, err)
 		}
 		link := func(id, subject string) error {
@@ -275,7 +276,7 @@ func TestUserStoreList(t *testing.T) {
 			if i == 1 {
 				a.User.Type = users.OriginatorAgent
 			}
-			_, _, err := s.Create(ctx, a, nil, users.Idempotency{}, entry("t1", id, "US001"))
+			_, _, err := s.Create(ctx, a, nil, idempotency.Key{}, entry("t1", id, "US001"))
 			require.NoError(t, err)
 		}
 		got, err := s.List(ctx, "t1", []users.Type{users.Investor}, "", 10)
@@ -334,7 +335,7 @@ func TestUserStoreReserveCode(t *testing.T) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
-		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 
 		// Each reservation gets the next count, up to the limit.
@@ -395,7 +396,7 @@ func TestUserStoreReserveCodeConcurrent(t *testing.T) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
-		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		const n, limit = 60, users.MaxCodeAttempts
 		var mu sync.Mutex
@@ -429,7 +430,7 @@ func TestUserStoreChangeConcurrent(t *testing.T) {
 		ctx := context.Background()
 		s := userStore(t, db)
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "h")
-		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		const n = 60
 		together(n, func(int) {
@@ -472,7 +473,7 @@ func TestUserStoreRolesRoundTrip(t *testing.T) {
 			id := []string{u1, u2, u3}[i]
 			a := account("t1", id, "", "")
 			a.User.Roles = roles
-			_, _, err := s.Create(ctx, a, nil, users.Idempotency{}, entry("t1", id, "US001"))
+			_, _, err := s.Create(ctx, a, nil, idempotency.Key{}, entry("t1", id, "US001"))
 			require.NoError(t, err)
 			got, err := s.Get(ctx, "t1", id)
 			require.NoError(t, err)
@@ -498,7 +499,7 @@ func TestUserStoreMintCode(t *testing.T) {
 		s := userStore(t, db)
 		a := account("t1", u1, "ivy@mail.example", "")
 		c := code("t1", u1, "code-1", users.PurposeInvitation, "")
-		_, _, err := s.Create(ctx, a, &c, users.Idempotency{}, entry("t1", u1, "US001"))
+		_, _, err := s.Create(ctx, a, &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		_, err = s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, 5)
 		require.NoError(t, err)

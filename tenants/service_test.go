@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
@@ -39,7 +40,7 @@ func addUser(t *testing.T, db *storage.DB, tenant, id string, typ users.Type, st
 	now := time.Now().UTC()
 	u := users.User{ID: id, TenantID: tenant, Type: typ, State: state, Name: id, Email: id + "@" + tenant + ".example",
 		Roles: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
-	_, _, err := db.Users().Create(context.Background(), users.Account{User: u}, nil, users.Idempotency{},
+	_, _, err := db.Users().Create(context.Background(), users.Account{User: u}, nil, idempotency.Key{},
 		audit.Entry{TenantID: tenant, Actor: "test", Operation: "test", EntityType: "user", EntityID: id, At: now})
 	require.NoError(t, err)
 	return authz.Principal{TenantID: tenant, UserID: id, Kind: typ.Kind()}

@@ -2,8 +2,6 @@ package users
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/keyset"
 	"github.com/clientele-go/clientele/outbox"
 )
@@ -150,21 +149,19 @@ func (s *Service) IsNodeOperator(ctx context.Context, p authz.Principal) (bool, 
 	return a.User.State == Active && a.User.Type == NodeOperator, nil
 }
 
-func requestHash(v any) (string, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]), nil
-}
-
 // Bootstrap creates the tenant's node operator (seed 003: "created by the Node
 // operator during organization setup"). It is for setup code, not for a public
 // route: it authorizes nobody. It runs once per tenant: calling it again with the
 // same input returns the operator created then (so a restarting demo may call it
-// every time); with another input it fails with ErrConflict. Without a password
-// the operator is invited by email.
+// every time, however long after); with another input it fails with
+// ErrConflict. Without a password the operator is invited by email.
+//
+// "The same input" is judged against the tenant's node operator as stored:
+// name, email, phone, associate and roles (in any order); the password is not
+// compared. Two first bootstraps of one tenant racing each other are kept apart
+// by an idempotency key (principal "system", operation user.bootstrap): one
+// creates the operator, the other replays it, or fails with ErrConflict when
+// its input differs or, on PostgreSQL, while the first is still in flight.
 func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperatorInput) (User, error) {
 	in.Email = normEmail(in.Email)
 	v := &clientele.ValidationError{}
@@ -183,11 +180,21 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 	if err := v.OrNil(); err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
 	}
+	existing, found, err := s.nodeOperator(ctx, tenantID)
+	if err != nil {
+		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	}
+	if found {
+		if !sameOperator(existing, in) {
+			return User{}, errBootstrappedOtherwise
+		}
+		return existing, nil
+	}
 	// The password stays out of the request hash: a fast hash of it must not be
 	// stored anywhere.
 	hashed := in
 	hashed.Password = ""
-	rh, err := requestHash(hashed)
+	rh, err := idempotency.Hash(hashed)
 	if err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
 	}
@@ -215,18 +222,39 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 		}
 		effects = append(effects, e)
 	}
-	idem := Idempotency{Scope: AuditBootstrap, Key: string(NodeOperator), RequestHash: rh}
+	idem := idempotency.Key{Principal: "system", Operation: AuditBootstrap, Value: string(NodeOperator), RequestHash: rh}
 	saved, _, err := s.store.Create(ctx, a, code, idem, *s.entry(tenantID, "system", AuditBootstrap, id, now, "type", "state", "email", "roles"), effects...)
 	var taken *ConflictError
 	if errors.Is(err, clientele.ErrConflict) && !errors.As(err, &taken) {
-		// The bootstrap key was recorded with another request: say so without
-		// the internal key.
-		return User{}, fmt.Errorf("users: bootstrap: the node operator was already bootstrapped with other settings: %w", clientele.ErrConflict)
+		// A concurrent first bootstrap holds or recorded the key: say so
+		// without the internal key.
+		return User{}, errBootstrappedOtherwise
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
 	}
 	return saved, nil
+}
+
+var errBootstrappedOtherwise = fmt.Errorf("users: bootstrap: the node operator was already bootstrapped with other settings: %w", clientele.ErrConflict)
+
+// nodeOperator returns the tenant's node operator, if it has one.
+func (s *Service) nodeOperator(ctx context.Context, tenantID string) (User, bool, error) {
+	ops, err := s.store.List(ctx, tenantID, []Type{NodeOperator}, "", 1)
+	if err != nil || len(ops) == 0 {
+		return User{}, false, err
+	}
+	return ops[0], true, nil
+}
+
+// sameOperator reports whether u is the operator in describes (its password
+// aside).
+func sameOperator(u User, in NodeOperatorInput) bool {
+	have, want := slices.Clone(u.Roles), slices.Clone(in.Roles)
+	slices.Sort(have)
+	slices.Sort(want)
+	return u.Name == in.Name && u.Email == in.Email && u.Phone == in.Phone && u.AssociateID == in.AssociateID &&
+		slices.Equal(have, want)
 }
 
 func nonNil(roles []string) []string {
@@ -288,10 +316,11 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 // back-office permission of every role it gives (an *authz.GrantError, ErrForbidden); the node operator is exempt. A
 // borrower or investor invitation must name in ClientID a client of the same
 // tenant that is not archived: a missing, archived or other tenant's client is
-// a *clientele.ValidationError naming clientId. With an idempotency key,
+// a *clientele.ValidationError naming clientId. With an idempotency key (the
+// inviter's own, for US001, remembered 24 hours: package idempotency),
 // repeating the request returns the user created then (whose invitation is
-// already queued) and queues nothing; reusing the key for another request
-// fails with ErrConflict.
+// already queued) and queues nothing; reusing the key for another request, or
+// while the first is still in flight, fails with ErrConflict.
 func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput, idempotencyKey string) (User, error) {
 	if err := s.az.Authorize(ctx, p, authz.OpInviteUser, authz.Resource{TenantID: p.TenantID}); err != nil {
 		return User{}, fmt.Errorf("users: invite: %w", err)
@@ -366,9 +395,9 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 	if err != nil {
 		return User{}, fmt.Errorf("users: invite: %w", err)
 	}
-	idem := Idempotency{Scope: string(authz.OpInviteUser), Key: idempotencyKey}
+	idem := idempotency.Key{Principal: p.UserID, Operation: string(authz.OpInviteUser), Value: idempotencyKey}
 	if idempotencyKey != "" {
-		if idem.RequestHash, err = requestHash(in); err != nil {
+		if idem.RequestHash, err = idempotency.Hash(in); err != nil {
 			return User{}, fmt.Errorf("users: invite: %w", err)
 		}
 	}

@@ -190,6 +190,37 @@ func TestBootstrap(t *testing.T) {
 	})
 }
 
+// Bootstrap stays idempotent after its key is gone (keys live 24 hours and are
+// then pruned): a restarting setup that calls it again gets the operator it
+// created, and other settings still conflict.
+func TestBootstrapAfterKeyExpired(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		e := newEnv(t, db)
+		_, err := db.SQL().ExecContext(e.ctx, "DELETE FROM idempotency_keys")
+		require.NoError(t, err)
+		in := users.NodeOperatorInput{Email: operatorEmail, Name: "Node Operator", Password: operatorPassword, Roles: []string{authz.RoleSecurityAdmin}}
+		again, err := e.svc.Bootstrap(e.ctx, "t1", in)
+		require.NoError(t, err)
+		assert.Equal(t, e.op.UserID, again.ID)
+		in.Name = "Another Operator"
+		_, err = e.svc.Bootstrap(e.ctx, "t1", in)
+		require.ErrorIs(t, err, clientele.ErrConflict)
+		assert.Contains(t, err.Error(), "already bootstrapped with other settings")
+		in.Name, in.Email = "Node Operator", "someone-else@bank.example"
+		_, err = e.svc.Bootstrap(e.ctx, "t1", in)
+		require.ErrorIs(t, err, clientele.ErrConflict)
+		list, err := e.svc.List(e.ctx, e.op, users.ListRequest{Type: "all"})
+		require.NoError(t, err)
+		n := 0
+		for _, u := range list.Users {
+			if u.Type == users.NodeOperator {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, "one node operator")
+	})
+}
+
 func TestBlockRules(t *testing.T) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)

@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/storage"
@@ -115,7 +116,7 @@ func TestInviteNeedsClientOfTenant(t *testing.T) {
 			_, _, err := db.Clients().Create(e.ctx, clients.Client{
 				ID: id, TenantID: tenant, Reference: "R" + id[len(id)-4:], Type: clients.Individual, State: state,
 				KYCStatus: clients.KYCPending, Version: 1, CreatedAt: now, UpdatedAt: now,
-			}, clients.Idempotency{}, clients.Change{Audit: audit.Entry{TenantID: tenant, Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: id, At: now}})
+			}, idempotency.Key{}, clients.Change{Audit: audit.Entry{TenantID: tenant, Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: id, At: now}})
 			require.NoError(t, err)
 		}
 		const mine, theirs, gone, missing = "0190a0b0-0000-7000-8000-00000000c001", "0190a0b0-0000-7000-8000-00000000c002",

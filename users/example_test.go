@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -83,7 +84,7 @@ func Example() {
 	if _, _, err := db.Clients().Create(ctx, clients.Client{
 		ID: "client-1", TenantID: "bank", Reference: "C1", Type: clients.Individual, State: clients.Active,
 		KYCStatus: clients.KYCVerified, Version: 1, CreatedAt: now, UpdatedAt: now,
-	}, clients.Idempotency{}, clients.Change{Audit: audit.Entry{TenantID: "bank", Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: "client-1", At: now}}); err != nil {
+	}, idempotency.Key{}, clients.Change{Audit: audit.Entry{TenantID: "bank", Actor: "setup", Operation: "CL003", EntityType: "client", EntityID: "client-1", At: now}}); err != nil {
 		log.Fatal(err)
 	}
 

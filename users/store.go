@@ -7,6 +7,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
 )
 
@@ -17,12 +18,14 @@ import (
 type Store interface {
 	// Create inserts a new account, the code that invites it (if any), the
 	// audit entry and the effects the creation implies, in one transaction (the
-	// caller's, when ctx carries one). With a non-empty idem.Key it first
-	// records the key under idem.Scope: a key already recorded with the same
-	// request hash returns the user created then (replayed true) and writes
-	// nothing; with another hash it fails with ErrConflict. A taken email,
-	// phone or social account fails with a *ConflictError naming the field.
-	Create(ctx context.Context, a Account, code *Code, idem Idempotency, entry audit.Entry, effects ...outbox.Effect) (saved User, replayed bool, err error)
+	// caller's, when ctx carries one). With a non-empty idem.Value the key is
+	// recorded with the user (package idempotency): a key already recorded,
+	// less than idempotency.TTL ago, with the same request hash returns the
+	// user created then (replayed true) and writes nothing; with another hash,
+	// or while the request that recorded it is still in flight, it fails with
+	// ErrConflict. A taken email, phone or social account fails with a
+	// *ConflictError naming the field.
+	Create(ctx context.Context, a Account, code *Code, idem idempotency.Key, entry audit.Entry, effects ...outbox.Effect) (saved User, replayed bool, err error)
 	// Get returns the account with this ID, or ErrNotFound.
 	Get(ctx context.Context, tenantID, userID string) (Account, error)
 	// Find returns the account the key names, or ErrNotFound.
@@ -195,13 +198,6 @@ type Change struct {
 // the same error as any other failure (ErrInvalidCode, ErrInvalidTicket). Wraps
 // clientele.ErrConflict.
 var ErrCodeUsed = fmt.Errorf("users: code already used: %w", clientele.ErrConflict)
-
-// Idempotency ties a create to a caller's idempotency key.
-type Idempotency struct {
-	Scope       string
-	Key         string
-	RequestHash string
-}
 
 // ConflictError says which unique field a write collided on. It unwraps to
 // clientele.ErrConflict.

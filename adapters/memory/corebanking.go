@@ -25,7 +25,7 @@ type CoreBanking struct {
 	mu       sync.Mutex
 	clients  profiles                     // tenant, client ID
 	accounts map[string]*adapters.Account // tenant, account ID
-	idem     idempotency
+	idem     keyLog
 	seq      int
 }
 

@@ -15,7 +15,7 @@ type CRM struct {
 	cfg      config
 	mu       sync.Mutex
 	partners profiles // tenant, client
-	idem     idempotency
+	idem     keyLog
 }
 
 // NewCRM returns an empty CRM.

@@ -20,7 +20,7 @@ type Documents struct {
 	cfg  config
 	mu   sync.Mutex
 	docs map[string][]adapters.Document // tenant, client; in filing order
-	idem idempotency
+	idem keyLog
 }
 
 // NewDocuments returns an empty document processor.

@@ -2,56 +2,51 @@ package memory
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/idempotency"
 	"github.com/google/uuid"
 )
 
-// idempotency remembers the result of every change by tenant, operation and key.
-// Callers hold the fake's mutex, so a check and its change are one step.
-type idempotency struct {
+// keyLog is a fake's own idempotency store: the external system it stands
+// for keeps one of its own, so this is not the library's mechanism (package
+// storage) but a map, remembered for the fake's lifetime, of the result of
+// every change by tenant, operation and key. It compares requests with the
+// library's one request hash, idempotency.Hash. Callers hold the fake's mutex,
+// so a check and its change are one step, and a concurrent duplicate waits for
+// the first and replays it, as the adapter contract asks.
+type keyLog struct {
 	entries map[string]idemEntry
 }
 
 type idemEntry struct {
-	fingerprint string
+	requestHash string
 	result      any
 }
 
-func fingerprint(req any) string {
-	b, err := json.Marshal(req)
-	if err != nil {
-		return fmt.Sprintf("%#v", req)
-	}
-	return string(b)
-}
-
-// replay returns the remembered result of (tenant, op, key) when req matches the
-// first request, ErrConflict when it does not, and ok=false when the key is new.
-func replay[T any](s *idempotency, tenant, op, key string, req any, clone func(T) T) (T, bool, error) {
+// replay returns the remembered result of (tenant, op, key) when requestHash
+// matches the first request's, ErrConflict when it does not, and ok=false when
+// the key is new.
+func replay[T any](s *keyLog, tenant, op, key, requestHash string, clone func(T) T) (T, bool, error) {
 	var zero T
-	if s.entries == nil {
-		s.entries = map[string]idemEntry{}
-	}
 	e, ok := s.entries[tenant+"\x00"+op+"\x00"+key]
 	if !ok {
 		return zero, false, nil
 	}
-	if e.fingerprint != fingerprint(req) {
-		return zero, true, fmt.Errorf("memory: %s: idempotency key %q was used with a different request: %w", op, key, clientele.ErrConflict)
+	if e.requestHash != requestHash {
+		return zero, true, fmt.Errorf("memory: %s: idempotency key was used for a different request: %w", op, clientele.ErrConflict)
 	}
 	return clone(e.result.(T)), true, nil
 }
 
-func remember[T any](s *idempotency, tenant, op, key string, req any, result T) {
+func remember[T any](s *keyLog, tenant, op, key, requestHash string, result T) {
 	if s.entries == nil {
 		s.entries = map[string]idemEntry{}
 	}
-	s.entries[tenant+"\x00"+op+"\x00"+key] = idemEntry{fingerprint: fingerprint(req), result: result}
+	s.entries[tenant+"\x00"+op+"\x00"+key] = idemEntry{requestHash: requestHash, result: result}
 }
 
 func same[T any](v T) T { return v }
@@ -73,7 +68,7 @@ type validator interface{ Validate() error }
 // mutate runs one change of a fake: the fault switch, validation, then under mu an
 // idempotent replay or fn, whose result is remembered under the key. Values are
 // copied with clone on the way in and out.
-func mutate[T any](ctx context.Context, cfg config, mu *sync.Mutex, idem *idempotency, op, tenantID, key string,
+func mutate[T any](ctx context.Context, cfg config, mu *sync.Mutex, idem *keyLog, op, tenantID, key string,
 	req validator, clone func(T) T, fn func(now time.Time) (T, error)) (T, error) {
 	var zero T
 	if err := cfg.faults.before(ctx, op); err != nil {
@@ -82,16 +77,20 @@ func mutate[T any](ctx context.Context, cfg config, mu *sync.Mutex, idem *idempo
 	if err := req.Validate(); err != nil {
 		return zero, err
 	}
+	hash, err := idempotency.Hash(req)
+	if err != nil {
+		return zero, fmt.Errorf("memory: %s: %w", op, err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if v, ok, err := replay(idem, tenantID, op, key, req, clone); ok {
+	if v, ok, err := replay(idem, tenantID, op, key, hash, clone); ok {
 		return v, err
 	}
 	v, err := fn(cfg.timestamp())
 	if err != nil {
 		return zero, err
 	}
-	remember(idem, tenantID, op, key, req, clone(v))
+	remember(idem, tenantID, op, key, hash, clone(v))
 	return clone(v), nil
 }
 

@@ -19,7 +19,7 @@ type Identity struct {
 	mu    sync.Mutex
 	users profiles                // tenant, subject
 	dids  map[string]adapters.DID // tenant, subject
-	idem  idempotency
+	idem  keyLog
 }
 
 // NewIdentity returns an empty identity provider.

@@ -16,7 +16,7 @@ type Messaging struct {
 	cfg  config
 	mu   sync.Mutex
 	sent []adapters.Message
-	idem idempotency
+	idem keyLog
 }
 
 // NewMessaging returns a provider that has sent nothing.

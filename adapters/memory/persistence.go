@@ -25,7 +25,7 @@ type Persistence struct {
 	transfers map[string]*deviceTransfer  // tenant, transfer
 	favorites map[string]map[string]adapters.Favorite
 	settings  map[string]adapters.MemberSettings // tenant, member
-	idem      idempotency
+	idem      keyLog
 }
 
 type deviceTransfer struct {
