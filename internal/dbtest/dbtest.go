@@ -5,14 +5,17 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver for schema set-up
+	"modernc.org/sqlite"
 
 	"github.com/clientele-go/clientele/storage"
 )
@@ -36,15 +39,103 @@ func EachPooled(t *testing.T, fn func(t *testing.T, db *storage.DB), opts ...sto
 	t.Run("postgres", func(t *testing.T) { fn(t, PostgresWith(t, opts...)) })
 }
 
-// SQLite returns a fresh in-memory store.
+// SQLite returns a fresh in-memory store, migrated: the template (see
+// sqliteImage) restored into it, which is far cheaper than running the
+// migrations again.
 func SQLite(t testing.TB) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), "sqlite://:memory:")
+	src := filepath.Join(t.TempDir(), "template.db")
+	if err := os.WriteFile(src, sqliteImage(t), 0o600); err != nil {
+		t.Fatalf("dbtest: sqlite: %v", err)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "sqlite://:memory:", storage.WithoutMigrations())
 	if err != nil {
 		t.Fatalf("dbtest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	conn, err := db.SQL().Conn(ctx) // the one connection of a :memory: store
+	if err != nil {
+		t.Fatalf("dbtest: sqlite: %v", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		r, ok := dc.(interface {
+			NewRestore(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot restore", dc)
+		}
+		b, err := r.NewRestore(src)
+		if err != nil {
+			return err
+		}
+		for more := true; more; {
+			if more, err = b.Step(-1); err != nil {
+				_ = b.Finish()
+				return err
+			}
+		}
+		return b.Finish()
+	})
+	if err != nil {
+		t.Fatalf("dbtest: sqlite: restore the migrated template: %v", err)
+	}
 	return db
+}
+
+// SQLiteFile returns a fresh store on a SQLite file in a temporary directory,
+// a copy of the migrated template: unlike :memory:, it has a pool of
+// connections, so concurrent callers (and the outbox's dispatcher) run as they
+// would in production.
+func SQLiteFile(t testing.TB, opts ...storage.Option) *storage.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clientele.db")
+	if err := os.WriteFile(path, sqliteImage(t), 0o600); err != nil {
+		t.Fatalf("dbtest: sqlite file: %v", err)
+	}
+	opts = append([]storage.Option{storage.WithoutMigrations()}, opts...)
+	db, err := storage.Open(context.Background(), "sqlite://"+path, opts...)
+	if err != nil {
+		t.Fatalf("dbtest: open sqlite file: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// template is the file image of a freshly migrated SQLite database, made once
+// per test binary: the migrations (River's especially) are slow under the race
+// detector, and every store a test opens starts from the same schema.
+var template struct {
+	once  sync.Once
+	image []byte
+	err   error
+}
+
+func sqliteImage(t testing.TB) []byte {
+	t.Helper()
+	template.once.Do(func() {
+		dir, err := os.MkdirTemp("", "clientele-dbtest-")
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "template.db")
+		db, err := storage.Open(context.Background(), "sqlite://"+path)
+		if err != nil {
+			template.err = err
+			return
+		}
+		// Closing the last connection checkpoints the WAL into the file.
+		if template.err = db.Close(); template.err == nil {
+			template.image, template.err = os.ReadFile(path)
+		}
+	})
+	if template.err != nil {
+		t.Fatalf("dbtest: migrate the SQLite template: %v", template.err)
+	}
+	return template.image
 }
 
 // PostgresDSN returns the DSN of the test server. With none configured it skips
@@ -154,17 +245,4 @@ func ensureTrigram(t testing.TB, admin *sql.DB) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("dbtest: create extension pg_trgm: %v", err)
-}
-
-// SQLiteFile returns a fresh store on a SQLite file in a temporary directory:
-// unlike :memory:, it has a pool of connections, so concurrent callers (and
-// the outbox's dispatcher) run as they would in production.
-func SQLiteFile(t testing.TB, opts ...storage.Option) *storage.DB {
-	t.Helper()
-	db, err := storage.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "clientele.db"), opts...)
-	if err != nil {
-		t.Fatalf("dbtest: open sqlite file: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
 }
