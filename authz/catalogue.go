@@ -197,27 +197,19 @@ const (
 // holds. A principal holding a role of
 // the other kind is denied outright. Decide neither parses nor, when it allows,
 // allocates.
+//
+// The checks before any role is read are admit's, shared with HoldsOperation.
 func (c *Catalogue) Decide(p Principal, org Org, op Operation, r Resource) Decision {
-	if p.TenantID == "" || org.TenantID != p.TenantID {
-		return Decision{Reason: reasonOrg}
-	}
-	if r.TenantID != "" && r.TenantID != p.TenantID {
+	i, deny := c.admit(p, org, op)
+	switch {
+	case deny == reasonOrg:
+		return Decision{Reason: deny}
+	case r.TenantID != "" && r.TenantID != p.TenantID:
 		return Decision{Reason: reasonTenant}
-	}
-	if !validType(p.Kind) {
-		return Decision{Reason: reasonKind}
-	}
-	i, ok := c.opIndex[op]
-	if !ok {
-		return Decision{Reason: reasonUnknownOp}
+	case deny != "":
+		return Decision{Reason: deny}
 	}
 	info, _ := op.info()
-	if info.typ != p.Kind {
-		return Decision{Reason: c.kindDeny[i]}
-	}
-	if info.typ == Customer && !org.ClientPortal {
-		return Decision{Reason: reasonPortal}
-	}
 	e := env{p: &p, org: &org, r: &r, op: op}
 	var granted *grant
 	var failed *boundPolicy
@@ -344,4 +336,29 @@ func (c *Catalogue) ValidatePrincipal(p Principal) error {
 		}
 	}
 	return v.OrNil()
+}
+
+// admit runs the checks every decision starts with, before any role is read:
+// the principal's tenant is the org's, its kind is known, the operation is
+// known and of the principal's kind, and a customer operation needs the
+// portal on. It returns the operation's index, or the reason of a denial.
+func (c *Catalogue) admit(p Principal, org Org, op Operation) (int, string) {
+	if p.TenantID == "" || org.TenantID != p.TenantID {
+		return 0, reasonOrg
+	}
+	if !validType(p.Kind) {
+		return 0, reasonKind
+	}
+	i, ok := c.opIndex[op]
+	if !ok {
+		return 0, reasonUnknownOp
+	}
+	info, _ := op.info()
+	if info.typ != p.Kind {
+		return 0, c.kindDeny[i]
+	}
+	if info.typ == Customer && !org.ClientPortal {
+		return 0, reasonPortal
+	}
+	return i, ""
 }

@@ -21,22 +21,9 @@ import (
 // (clientele.ErrNotFound), so that a principal cannot learn which resources
 // exist beyond those it may touch.
 func (c *Catalogue) HoldsOperation(p Principal, org Org, op Operation) Decision {
-	if p.TenantID == "" || org.TenantID != p.TenantID {
-		return Decision{Reason: reasonOrg}
-	}
-	if !validType(p.Kind) {
-		return Decision{Reason: reasonKind}
-	}
-	i, ok := c.opIndex[op]
-	if !ok {
-		return Decision{Reason: reasonUnknownOp}
-	}
-	info, _ := op.info()
-	if info.typ != p.Kind {
-		return Decision{Reason: c.kindDeny[i]}
-	}
-	if info.typ == Customer && !org.ClientPortal {
-		return Decision{Reason: reasonPortal}
+	i, deny := c.admit(p, org, op)
+	if deny != "" {
+		return Decision{Reason: deny}
 	}
 	var granted *grant
 	for _, code := range p.Roles {

@@ -2,10 +2,7 @@ package tenants
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/clientele-go/clientele"
@@ -243,31 +240,7 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 }
 
 func parseCursor(cursor string, limit int, verr *clientele.ValidationError) keyset.Request {
-	var r keyset.Request
-	if cursor != "" {
-		bad := len(cursor) > maxCursorBytes
-		var id string
-		if !bad {
-			raw, err := base64.RawURLEncoding.DecodeString(cursor)
-			var ok bool
-			id, ok = strings.CutPrefix(string(raw), cursorPrefix)
-			bad = err != nil || !ok || !validID(id)
-		}
-		if bad {
-			verr.Add("cursor", "cursor", "is not a cursor this API returned")
-		} else {
-			r.After = id
-		}
-	}
-	switch {
-	case limit == 0:
-		r.Limit = DefaultPageSize
-	case limit < 0 || limit > MaxPageSize:
-		verr.Add("limit", "range", "must be between 1 and "+strconv.Itoa(MaxPageSize))
-	default:
-		r.Limit = limit
-	}
-	return r
+	return keyset.ParseID(cursorPrefix, cursor, limit, DefaultPageSize, MaxPageSize, validID, verr)
 }
 
 // Change is an explicit patch of a tenant: a nil field (or an app not listed)

@@ -13,12 +13,11 @@ import (
 
 // Length bounds of a tenant's strings.
 const (
-	MaxIDLen       = 64  // Tenant.ID
-	MaxNameLen     = 200 // Tenant.Name
-	MaxSettingLen  = 64  // each Settings value
-	maxPresetLen   = 64
-	maxUserIDLen   = 64
-	maxCursorBytes = 128
+	MaxIDLen      = 64  // Tenant.ID
+	MaxNameLen    = 200 // Tenant.Name
+	MaxSettingLen = 64  // each Settings value
+	maxPresetLen  = 64
+	maxUserIDLen  = 64
 )
 
 // Tenant is one institution.

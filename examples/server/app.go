@@ -9,6 +9,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/httpapi"
+	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
@@ -54,7 +55,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	}
 	opts := []users.Option{users.WithPortalURL(cfg.portalURL)}
 	if len(cfg.socialKey) > 0 {
-		opts = append(opts, users.WithSocialVerifier(demoSocial{key: cfg.socialKey}))
+		opts = append(opts, users.WithSocialVerifier(testkit.SocialStandIn{Key: cfg.socialKey}))
 	}
 	us, err := users.New(db.Users(), az, az, db.Clients(), cfg.messaging, cfg.identity, opts...)
 	if err != nil {

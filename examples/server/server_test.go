@@ -15,6 +15,7 @@ import (
 
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/users"
 )
@@ -24,9 +25,9 @@ import (
 // with a password and with the stand-in social provider.
 func TestExampleServesAPIUnderPrefix(t *testing.T) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
-		social := demoSocial{key: []byte("k")}
+		social := testkit.SocialStandIn{Key: []byte("k")}
 		a, err := newApp(db, slog.New(slog.NewTextHandler(io.Discard, nil)), config{
-			messaging: memory.NewMessaging(), identity: memory.NewIdentity(), socialKey: social.key,
+			messaging: memory.NewMessaging(), identity: memory.NewIdentity(), socialKey: social.Key,
 			demoPassword: "demo-password-long", portalURL: "http://localhost/signup",
 		})
 		require.NoError(t, err)
@@ -59,7 +60,7 @@ func TestExampleServesAPIUnderPrefix(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the API lives under /api/ only")
 
-		cred := social.mint(users.SocialAssertion{Provider: "google", Subject: "s", Email: "x@example.com", EmailVerified: true})
+		cred := social.Mint(users.SocialAssertion{Provider: "google", Subject: "s", Email: "x@example.com", EmailVerified: true})
 		_, err = social.VerifySocial(context.Background(), "google", cred)
 		assert.NoError(t, err)
 		_, err = social.VerifySocial(context.Background(), "google", cred+"x")

@@ -3,11 +3,7 @@ package httpapitest
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,12 +14,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/httpapi"
 	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
@@ -87,7 +83,7 @@ type Env struct {
 	DB       *storage.DB
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
-	social   testSocial
+	social   testkit.SocialStandIn
 	check    Check
 }
 
@@ -95,7 +91,7 @@ type Env struct {
 // apps active, portal on) and its node operator, who logs in with Admin.
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
-	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testSocial{key: []byte("test-social-key")}, check: check}
+	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
@@ -215,34 +211,4 @@ func (c caller) do(method, path, body string, hdr ...string) (int, map[string]an
 		assert.Equal(c.t, resp.Header.Get("X-Request-Id"), out["requestId"], "the problem names the request")
 	}
 	return resp.StatusCode, out
-}
-
-// testSocial stands in for a social sign-in provider: a credential is
-// base64url(JSON users.SocialAssertion) "." base64url(HMAC-SHA256 of that part).
-type testSocial struct{ key []byte }
-
-func (d testSocial) VerifySocial(_ context.Context, provider, credential string) (users.SocialAssertion, error) {
-	body, sig, ok := strings.Cut(credential, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(d.sign(body))) {
-		return users.SocialAssertion{}, fmt.Errorf("social credential does not verify: %w", clientele.ErrUnauthenticated)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	var a users.SocialAssertion
-	if err != nil || json.Unmarshal(raw, &a) != nil || a.Provider != provider {
-		return users.SocialAssertion{}, fmt.Errorf("social credential does not verify: %w", clientele.ErrUnauthenticated)
-	}
-	return a, nil
-}
-
-func (d testSocial) sign(body string) string {
-	m := hmac.New(sha256.New, d.key)
-	m.Write([]byte(body))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// mint issues a credential for a, as the stand-in provider.
-func (d testSocial) mint(a users.SocialAssertion) string {
-	raw, _ := json.Marshal(a)
-	body := base64.RawURLEncoding.EncodeToString(raw)
-	return body + "." + d.sign(body)
 }

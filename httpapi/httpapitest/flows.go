@@ -85,7 +85,7 @@ func invitationFlows(t *testing.T, check Check) {
 		// Social account: the originator admin invites an investor.
 		ivyClient, _ := newClient(t, operator, "1001")
 		investorID := invite(t, olive, `{"type":"investor","name":"Ivy Investor","email":"ivy@fund.example","clientId":"`+ivyClient+`","roles":["RC001"]}`)
-		cred := env.social.mint(users.SocialAssertion{Provider: "google", Subject: "g-123", Email: "ivy@fund.example", EmailVerified: true})
+		cred := env.social.Mint(users.SocialAssertion{Provider: "google", Subject: "g-123", Email: "ivy@fund.example", EmailVerified: true})
 		env.login(t, "/auth/register/social", `{"tenantId":"demo","provider":"google","credential":"`+cred+`"}`)
 		ivy := env.login(t, "/auth/login/social", `{"tenantId":"demo","provider":"google","credential":"`+cred+`"}`)
 		status, _ = ivy.do("GET", "/auth/me", "")

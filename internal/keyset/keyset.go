@@ -17,25 +17,32 @@ type Request struct {
 	Limit int
 }
 
-// maxCursor is longer than any cursor Page makes (a short prefix and a UUID,
-// base64url-encoded).
+// maxCursor is longer than any cursor Page makes (a short prefix and an ID of at
+// most 64 bytes, base64url-encoded).
 const maxCursor = 128
 
 // Parse checks a caller's cursor and limit, adding a problem to v for each that is
 // wrong. prefix tells one list's cursors from another's ("c1:" for clients, …);
-// limit 0 means def, and more than max is refused.
+// limit 0 means def, and more than max is refused. The cursor must hold a UUID
+// in canonical form (uuid.Parse also takes other spellings, which are refused).
 func Parse(prefix, cursor string, limit, def, max int, v *clientele.ValidationError) Request {
+	return ParseID(prefix, cursor, limit, def, max, func(id string) bool {
+		u, err := uuid.Parse(id)
+		return err == nil && u.String() == id
+	}, v)
+}
+
+// ParseID is Parse for a list keyed by IDs of another form: valid says which
+// IDs a cursor may hold.
+func ParseID(prefix, cursor string, limit, def, max int, valid func(string) bool, v *clientele.ValidationError) Request {
 	var r Request
 	if cursor != "" {
-		// A cursor this package made is short and holds a UUID in canonical
-		// form; uuid.Parse also takes other spellings, which are refused.
 		var id string
 		ok := len(cursor) <= maxCursor
 		if ok {
 			raw, err := base64.RawURLEncoding.DecodeString(cursor)
 			id, ok = strings.CutPrefix(string(raw), prefix)
-			u, perr := uuid.Parse(id)
-			ok = ok && err == nil && perr == nil && u.String() == id
+			ok = ok && err == nil && valid(id)
 		}
 		if ok {
 			r.After = id
