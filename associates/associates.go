@@ -57,14 +57,14 @@ const (
 // classification, may have a parent associate, and carries the values of its
 // classification's data table in Data.
 type Associate struct {
-	ID               string         `json:"id"`
-	TenantID         string         `json:"tenantId"`
-	OfficeID         string         `json:"officeId"`
-	ClassificationID string         `json:"classificationId"`
-	ParentID         string         `json:"parentId,omitempty"`
-	Name             string         `json:"name"`
-	Email            string         `json:"email,omitempty"`
-	Phone            string         `json:"phone,omitempty"`
+	ID               string `json:"id"`
+	TenantID         string `json:"tenantId"`
+	OfficeID         string `json:"officeId"`
+	ClassificationID string `json:"classificationId"`
+	ParentID         string `json:"parentId,omitempty"`
+	Name             string `json:"name"`
+	Email            string `json:"email,omitempty"`
+	Phone            string `json:"phone,omitempty"`
 	// Agent tags the associate as an agent (seed 000's agent network).
 	Agent     bool           `json:"agent"`
 	State     State          `json:"state"`
