@@ -382,12 +382,18 @@ func TestTenantIsolation(t *testing.T) {
 		assert.ErrorIs(t, err, clientele.ErrNotFound)
 
 		for _, list := range []func() (int, error){
-			func() (int, error) { pg, err := f.svc.ListOffices(ctx, p, "", associates.ListRequest{}); return len(pg.Items), err },
+			func() (int, error) {
+				pg, err := f.svc.ListOffices(ctx, p, "", associates.ListRequest{})
+				return len(pg.Items), err
+			},
 			func() (int, error) {
 				pg, err := f.svc.ListClassifications(ctx, p, associates.ListRequest{})
 				return len(pg.Items), err
 			},
-			func() (int, error) { pg, err := f.svc.ListAssociates(ctx, p, "", associates.ListRequest{}); return len(pg.Items), err },
+			func() (int, error) {
+				pg, err := f.svc.ListAssociates(ctx, p, "", associates.ListRequest{})
+				return len(pg.Items), err
+			},
 			func() (int, error) {
 				pg, err := f.svc.EntityLinks(ctx, p, associates.Entity{Kind: associates.EntityClient, ID: "c-1"}, associates.ListRequest{})
 				return len(pg.Items), err
