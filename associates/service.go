@@ -410,6 +410,9 @@ func (s *Service) CreateAssociate(ctx context.Context, p authz.Principal, in New
 	if err := c.ValidateData(a.Data); err != nil {
 		return Associate{}, fmt.Errorf("associates: create associate: %w", err)
 	}
+	if a.Data, err = normalized(a.Data); err != nil {
+		return Associate{}, fmt.Errorf("associates: create associate: %w", err)
+	}
 	if a.ID, err = newID(); err != nil {
 		return Associate{}, err
 	}
@@ -533,6 +536,9 @@ func (s *Service) UpdateAssociate(ctx context.Context, p authz.Principal, id str
 		if err := c.ValidateData(data); err != nil {
 			return Associate{}, fmt.Errorf("associates: update associate %s: %w", id, err)
 		}
+		if data, err = normalized(data); err != nil {
+			return Associate{}, fmt.Errorf("associates: update associate %s: %w", id, err)
+		}
 	}
 	a, err := s.store.UpdateAssociate(ctx, p.TenantID, id, func(a *Associate) (audit.Entry, error) {
 		if a.Version != ch.Version {
@@ -558,6 +564,20 @@ func (s *Service) UpdateAssociate(ctx context.Context, p authz.Principal, id str
 		return Associate{}, fmt.Errorf("associates: update associate %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// normalized returns data as it reads back from the store: through JSON, so
+// every number is a float64 and json.Number is gone.
+func normalized(data map[string]any) (map[string]any, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, clientele.NewValidationError("data", "json", "must hold only strings, numbers, dates and booleans")
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, clientele.NewValidationError("data", "json", "must hold only strings, numbers, dates and booleans")
+	}
+	return out, nil
 }
 
 func sameJSON(a, b map[string]any) bool {

@@ -245,6 +245,24 @@ func TestAssociateLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, a, got)
 
+		// Numbers come back as they read back from the store, whatever their
+		// Go type going in.
+		scored, err := f.svc.CreateClassification(ctx, f.admin, associates.NewClassification{Name: "Scored", Scope: associates.ScopeBranch,
+			Fields: []associates.Field{{Name: "score", Type: associates.FieldNumber}}})
+		require.NoError(t, err)
+		b, err := f.svc.CreateAssociate(ctx, f.admin, associates.NewAssociate{OfficeID: o.ID, ClassificationID: scored.ID, Name: "Bo",
+			Data: map[string]any{"score": 7}})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]any{"score": 7.0}, b.Data)
+		got, err = f.svc.GetAssociate(ctx, f.admin, b.ID)
+		require.NoError(t, err)
+		assert.Equal(t, b, got)
+		// A classification name is unique in its tenant.
+		_, err = f.svc.CreateClassification(ctx, f.admin, associates.NewClassification{Name: "Scored", Scope: associates.ScopeRestricted})
+		require.ErrorIs(t, err, clientele.ErrConflict)
+		_, err = f.svc.CreateClassification(ctx, f.otherAdmin, associates.NewClassification{Name: "Scored", Scope: associates.ScopeRestricted})
+		require.NoError(t, err, "another tenant may use the name")
+
 		name, email := "Ann Smith", "ann@bank.example"
 		updated, err := f.svc.UpdateAssociate(ctx, f.admin, a.ID, associates.Change{Version: a.Version, Name: &name, Email: &email})
 		require.NoError(t, err)
