@@ -513,7 +513,7 @@ func assertOneWins(t *testing.T, errs []error, round int) {
 		}
 		assert.True(t, errors.Is(err, clientele.ErrPrecondition), "round %d: %v", round, err)
 	}
-	assert.Equal(t, 1, ok, "round %d: exactly one move succeeds: %v", round, errs)
+	assert.Equal(t, 1, ok, "round %d: exactly one of the two succeeds: %v", round, errs)
 }
 
 func dedupe(ids []string) []string {
@@ -526,4 +526,35 @@ func dedupe(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// Closing an office while an associate is created in it: exactly one
+// succeeds, so a closed office never holds an active associate.
+func TestConcurrentCloseAndCreate(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		c := f.classification(t)
+		for round := range 4 {
+			o := f.office(t, "Branch", "")
+			errs := race(func() error { _, err := f.svc.CloseOffice(ctx, f.admin, o.ID, o.Version); return err },
+				func() error {
+					_, err := f.svc.CreateAssociate(ctx, f.admin, associates.NewAssociate{OfficeID: o.ID, ClassificationID: c.ID,
+						Name: "Ann", Data: map[string]any{"region": "north"}})
+					return err
+				})
+			assertOneWins(t, errs, round)
+			got, err := f.svc.GetOffice(ctx, f.admin, o.ID)
+			require.NoError(t, err)
+			staff, err := f.svc.ListAssociates(ctx, f.admin, "", associates.ListRequest{Limit: associates.MaxPageSize})
+			require.NoError(t, err)
+			var here int
+			for _, a := range staff.Items {
+				if a.OfficeID == o.ID && a.State == associates.Active {
+					here++
+				}
+			}
+			assert.False(t, got.State == associates.OfficeClosed && here > 0, "round %d: a closed office holds %d active associates", round, here)
+		}
+	})
 }
