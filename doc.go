@@ -18,6 +18,7 @@
 // Packages: authz (permissions, roles, the policy language and the authorizer),
 // adapters (contracts for core banking, identity, CRM, documents, messaging and
 // persistence, with in-memory and HTTP implementations), clients (client lifecycle),
-// users (user accounts, registration, sessions), storage (bun on SQLite and
+// users (user accounts, registration, sessions), associates (offices,
+// classifications, the staff hierarchy and its links), storage (bun on SQLite and
 // PostgreSQL). examples/server wires them into an HTTP server.
 package clientele
