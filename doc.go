@@ -18,11 +18,12 @@
 // Packages: authz (permissions, roles, the policy language and the authorizer),
 // adapters (contracts for core banking, identity, CRM, documents, messaging and
 // persistence, with in-memory and HTTP implementations), clients (client lifecycle),
-// users (user accounts, registration, sessions), tenants (the institutions of a
-// deployment), outbox (the adapter effects a change commits, delivered after it),
-// idempotency (the one rule for repeated requests), audit (the entry every change
-// writes), storage (bun on SQLite and PostgreSQL: the stores, the unit of work
-// and the outbox's dispatcher), httpapi (the HTTP API as a mountable handler)
-// and problem (its error documents). examples/server mounts the HTTP API in a
-// server of its own.
+// users (user accounts, registration, sessions), associates (offices,
+// classifications, the staff hierarchy and its links), tenants (the institutions
+// of a deployment), outbox (the adapter effects a change commits, delivered after
+// it), idempotency (the one rule for repeated requests), audit (the entry every
+// change writes), storage (bun on SQLite and PostgreSQL: the stores, the unit of
+// work and the outbox's dispatcher), httpapi (the HTTP API as a mountable
+// handler) and problem (its error documents). examples/server mounts the HTTP
+// API in a server of its own.
 package clientele

@@ -279,7 +279,7 @@ func TestGrantRules(t *testing.T) {
 	cat, err := Compile(RetailEngine())
 	require.NoError(t, err)
 	held := cat.HeldPermissions(staff(RoleSecurityAdmin, "RP002"))
-	assert.Equal(t, map[string]bool{PermRoleAdmin: true, PermUserAdmin: true, "clnt_list": true}, held,
+	assert.Equal(t, map[string]bool{PermRoleAdmin: true, PermUserAdmin: true, PermAssociateAdmin: true, "clnt_list": true}, held,
 		"clnt_read_updt is held only under P_RE_002")
 	assert.Empty(t, cat.HeldPermissions(Principal{TenantID: "t1", Kind: Customer, Roles: []string{"RP001"}}), "a role of the other kind grants nothing")
 

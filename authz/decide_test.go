@@ -126,7 +126,7 @@ func TestCompileRejectsMixedTypes(t *testing.T) {
 		}, "roles[9].permissions[1]"},
 		{"customer permission granting a back-office operation", func(s *Spec) {
 			s.Permissions = append(s.Permissions, Permission{Code: "sneaky", Name: "s", Type: Customer, Operations: []Operation{OpUpdateClient}})
-		}, "permissions[14].operations[0]"},
+		}, "permissions[15].operations[0]"},
 		{"back-office permission granting a portal operation", func(s *Spec) {
 			s.Permissions[0].Operations = append(s.Permissions[0].Operations, OpPortalTransfer)
 		}, "permissions[0].operations[3]"},
@@ -195,8 +195,8 @@ func TestListing(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{PermPortalSavings, PermPortalLoans, PermPortalTransfer}, codes(cat.Permissions(ListCustomer)))
-	assert.Len(t, cat.Permissions(ListEmployee), 11)
-	assert.Len(t, cat.Permissions(ListAll), 14)
+	assert.Len(t, cat.Permissions(ListEmployee), 12)
+	assert.Len(t, cat.Permissions(ListAll), 15)
 	roleCodes := func(rs []Role) (out []string) {
 		for _, r := range rs {
 			out = append(out, r.Code)

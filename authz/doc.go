@@ -30,6 +30,13 @@
 //	US005        assign user roles
 //	TN001        list tenants          TN002  view tenant
 //	TN003        create tenant         TN004  update tenant
+//	OB001        list effects          OB002  replay a parked effect
+//	AS001        list offices          AS002  create office
+//	AS003        rename, move office   AS004  close office
+//	AS005        list classifications  AS006  create classification
+//	AS007        list associates       AS008  create associate
+//	AS009        update associate      AS010  deactivate associate
+//	AS011        list associate links  AS012  link, unlink associate
 //
 // No preset permission grants TN001–TN004, so the presets' catalogues deny them
 // to every principal: the tenants service authorizes them itself, for the node operator,
@@ -50,8 +57,10 @@
 // the seed's permissions, roles and policies cell by cell, plus seed 000's
 // customer permissions (portal_savings_view, portal_loans_view,
 // portal_transfer) and employee-account permission (staff_acct_updt), the
-// administration permissions (role_list, role_admin, user_admin), a security
-// administrator role RA001 and two customer roles RC001 (view) and RC002 (view
+// administration permissions (role_list, role_admin, user_admin,
+// outbox_admin, associate_admin), a security administrator role RA001
+// (role_admin, user_admin, associate_admin), an operations role RO001
+// (outbox_admin) and two customer roles RC001 (view) and RC002 (view
 // and transfer). A tenant picks a preset at setup and may then add and edit
 // roles through the RoleService.
 //

@@ -27,7 +27,7 @@ func TestOperations(t *testing.T) {
 			changes = append(changes, op)
 		}
 	}
-	assert.Len(t, seen, 31)
+	assert.Len(t, seen, 43)
 	assert.Equal(t, []Operation{OpCreateClient, OpUpdateClient, OpArchiveClient,
 		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN}, changes)
 	assert.False(t, Operation("CL014").Known())

@@ -2,8 +2,8 @@ package authz
 
 // Operation is an action the library authorizes. The client operations carry the
 // seeds' codes (CL001–CL013) so catalogues can name them as the seeds do. The
-// portal (PT…), administration (AD…), user (US…), tenant (TN…) and outbox (OB…)
-// codes are this library's own; they are stable and may be stored.
+// portal (PT…), administration (AD…), user (US…), tenant (TN…), outbox (OB…)
+// and associate (AS…) codes are this library's own; they are stable and may be stored.
 type Operation string
 
 // Client operations of seeds 001 and 002.
@@ -66,6 +66,23 @@ const (
 const (
 	OpListEffects  Operation = "OB001" // list a tenant's effects (pending, delivered, parked)
 	OpReplayEffect Operation = "OB002" // replay a parked effect
+)
+
+// Associate operations (seed 000's staff extensions, package associates):
+// offices, classifications, associates and their links to entities.
+const (
+	OpListOffices          Operation = "AS001" // read an office, list a subtree of offices
+	OpCreateOffice         Operation = "AS002" // create an office (root or under a parent)
+	OpUpdateOffice         Operation = "AS003" // rename or move an office
+	OpCloseOffice          Operation = "AS004" // close an empty office
+	OpListClassifications  Operation = "AS005" // read and list associate classifications
+	OpCreateClassification Operation = "AS006" // define a classification and its data table
+	OpListAssociates       Operation = "AS007" // read an associate, list a hierarchy
+	OpCreateAssociate      Operation = "AS008" // create an associate
+	OpUpdateAssociate      Operation = "AS009" // update, transfer, re-parent, tag as agent
+	OpDeactivateAssociate  Operation = "AS010" // deactivate an associate
+	OpListAssociateLinks   Operation = "AS011" // list the links of an entity or an associate
+	OpLinkAssociate        Operation = "AS012" // link or unlink an associate and an entity
 )
 
 // opInfo is what the library knows about one operation.
@@ -142,6 +159,30 @@ func (op Operation) info() (opInfo, bool) {
 		return opInfo{Backoffice, false, "List Effects"}, true
 	case OpReplayEffect:
 		return opInfo{Backoffice, false, "Replay Effect"}, true
+	case OpListOffices:
+		return opInfo{Backoffice, false, "List Offices"}, true
+	case OpCreateOffice:
+		return opInfo{Backoffice, false, "Create Office"}, true
+	case OpUpdateOffice:
+		return opInfo{Backoffice, false, "Update Office"}, true
+	case OpCloseOffice:
+		return opInfo{Backoffice, false, "Close Office"}, true
+	case OpListClassifications:
+		return opInfo{Backoffice, false, "List Classifications"}, true
+	case OpCreateClassification:
+		return opInfo{Backoffice, false, "Create Classification"}, true
+	case OpListAssociates:
+		return opInfo{Backoffice, false, "List Associates"}, true
+	case OpCreateAssociate:
+		return opInfo{Backoffice, false, "Create Associate"}, true
+	case OpUpdateAssociate:
+		return opInfo{Backoffice, false, "Update Associate"}, true
+	case OpDeactivateAssociate:
+		return opInfo{Backoffice, false, "Deactivate Associate"}, true
+	case OpListAssociateLinks:
+		return opInfo{Backoffice, false, "List Associate Links"}, true
+	case OpLinkAssociate:
+		return opInfo{Backoffice, false, "Link Associate"}, true
 	}
 	return opInfo{}, false
 }
@@ -157,6 +198,10 @@ func Operations() []Operation {
 		OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles,
 		OpListTenants, OpViewTenant, OpCreateTenant, OpUpdateTenant,
 		OpListEffects, OpReplayEffect,
+		OpListOffices, OpCreateOffice, OpUpdateOffice, OpCloseOffice,
+		OpListClassifications, OpCreateClassification,
+		OpListAssociates, OpCreateAssociate, OpUpdateAssociate, OpDeactivateAssociate,
+		OpListAssociateLinks, OpLinkAssociate,
 	}
 }
 

@@ -46,8 +46,12 @@ const (
 	PermUserAdmin = "user_admin" // US001–US005
 	// PermOutboxAdmin sees the tenant's effects and replays parked ones.
 	PermOutboxAdmin = "outbox_admin" // OB001, OB002
+	// PermAssociateAdmin manages offices, classifications, associates and
+	// their links (seed 000's staff extensions).
+	PermAssociateAdmin = "associate_admin" // AS001–AS012
 
-	// RoleSecurityAdmin holds the administration permissions.
+	// RoleSecurityAdmin holds the administration permissions: roles, users
+	// and associates (the staff the users are, seed 000).
 	RoleSecurityAdmin = "RA001"
 	// RoleOperations holds the outbox permission: the people who watch adapter
 	// deliveries and replay the parked ones.
@@ -176,10 +180,15 @@ func withCommon(s Spec) Spec {
 			Operations: []Operation{OpInviteUser, OpListUsers, OpBlockUser, OpUnblockUser, OpAssignRoles}},
 		Permission{Code: PermOutboxAdmin, Name: "Operate the Outbox", Type: Backoffice,
 			Operations: []Operation{OpListEffects, OpReplayEffect}},
+		Permission{Code: PermAssociateAdmin, Name: "Manage Associates", Type: Backoffice,
+			Operations: []Operation{OpListOffices, OpCreateOffice, OpUpdateOffice, OpCloseOffice,
+				OpListClassifications, OpCreateClassification,
+				OpListAssociates, OpCreateAssociate, OpUpdateAssociate, OpDeactivateAssociate,
+				OpListAssociateLinks, OpLinkAssociate}},
 	)
 	s.Roles = append(s.Roles,
 		Role{Code: RoleSecurityAdmin, Name: "Security Administrator", Type: Backoffice,
-			Permissions: []string{PermRoleAdmin, PermUserAdmin}},
+			Permissions: []string{PermRoleAdmin, PermUserAdmin, PermAssociateAdmin}},
 		Role{Code: RoleOperations, Name: "Operations", Type: Backoffice,
 			Permissions: []string{PermOutboxAdmin}},
 		Role{Code: RolePortalViewer, Name: "Portal Viewer", Type: Customer,

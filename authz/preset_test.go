@@ -155,7 +155,7 @@ func TestPresetsMatchSeedTables(t *testing.T) {
 			for _, p := range spec.Permissions {
 				if !slices.ContainsFunc(st.perms, func(r [3]string) bool { return r[0] == p.Code }) {
 					assert.Contains(t, []string{PermStaffAccounts, PermPortalSavings, PermPortalLoans, PermPortalTransfer,
-						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin}, p.Code)
+						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin, PermAssociateAdmin}, p.Code)
 				}
 			}
 			for _, r := range spec.Roles {
@@ -223,6 +223,36 @@ func TestEveryRoleEveryOperation(t *testing.T) {
 				// P_*_001: nothing at all while the subscription is inactive.
 				off := Org{TenantID: "t", Apps: map[string]string{ps.app: "inactive"}}
 				assert.False(t, cat.Decide(p, off, op, assigned).Allowed, name+" inactive")
+			}
+		}
+	}
+}
+
+// The associate operations (AS001–AS012) are granted in both presets by
+// associate_admin, which the security administrator RA001 holds and no seed
+// role does.
+func TestPresetsGrantAssociateOperationsToSecurityAdmin(t *testing.T) {
+	var asOps []Operation
+	for _, op := range Operations() {
+		if strings.HasPrefix(string(op), "AS") {
+			asOps = append(asOps, op)
+		}
+	}
+	require.Len(t, asOps, 12)
+	for _, ps := range presetSeeds {
+		spec := ps.preset()
+		cat, err := Compile(spec)
+		require.NoError(t, err)
+		perm, ok := spec.PermissionMap()[PermAssociateAdmin]
+		require.True(t, ok, spec.Name)
+		assert.ElementsMatch(t, asOps, perm.Operations, spec.Name)
+		org := Org{TenantID: "t", Apps: map[string]string{string(ps.app): "active"}}
+		for _, op := range asOps {
+			admin := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{RoleSecurityAdmin}}
+			assert.True(t, cat.Decide(admin, org, op, Resource{}).Allowed, "%s RA001 %s", spec.Name, op)
+			for _, seedRole := range []string{"RP001", "RP002", "RP003", "RP004"} {
+				p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{seedRole}}
+				assert.False(t, cat.Decide(p, org, op, Resource{}).Allowed, "%s %s %s", spec.Name, seedRole, op)
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func TestRoleServiceNoEscalation(t *testing.T) {
 			assert.False(t, ok, code)
 		}
 		ra, _ := cat.Role(authz.RoleSecurityAdmin)
-		assert.Equal(t, []string{authz.PermRoleAdmin, authz.PermUserAdmin}, ra.Permissions)
+		assert.Equal(t, []string{authz.PermRoleAdmin, authz.PermUserAdmin, authz.PermAssociateAdmin}, ra.Permissions)
 		uadm, _ := cat.Role("UADM")
 		assert.Equal(t, []string{authz.PermUserAdmin}, uadm.Permissions)
 		for _, code := range []string{authz.RoleSecurityAdmin, "RP001", "RP002", "X1"} {
@@ -101,7 +101,7 @@ func TestRoleServiceNoEscalation(t *testing.T) {
 		assert.Equal(t, "op", log[0].Actor)
 		assert.Equal(t, []string{"name", "permissions"}, log[0].Changed)
 		require.NotEmpty(t, log[0].Before, "the entry records the role before the change")
-		assert.JSONEq(t, `{"name":"Security Administrator","type":"backoffice","permissions":["role_admin","user_admin"]}`, string(log[0].Before))
+		assert.JSONEq(t, `{"name":"Security Administrator","type":"backoffice","permissions":["role_admin","user_admin","associate_admin"]}`, string(log[0].Before))
 		assert.JSONEq(t, `{"name":"Role RA001","type":"backoffice","permissions":["role_admin","user_admin","role_list"]}`, string(log[0].After))
 		log, err = db.AuditLog(ctx, "t1", "role", "X1", 10)
 		require.NoError(t, err)

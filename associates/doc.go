@@ -1,0 +1,65 @@
+// Package associates holds seed 000's staff extensions: a tenant's offices,
+// the classifications of its associates with their data tables, the
+// associates themselves (staff in the widest sense: employees, agents,
+// partners, funders) in a hierarchy, and their links to centers, groups,
+// clients, loans and savings accounts.
+//
+// # Offices
+//
+// Offices form a tree (head office, regions, branches). CreateOffice makes a
+// root or a child of an open office; RenameOffice renames; MoveOffice puts an
+// office, with its whole subtree, under another parent, and refuses a parent
+// inside the office's own subtree (clientele.ErrPrecondition); ListOffices
+// lists a subtree, keyset-paged; CloseOffice closes an office that has no open
+// child office and no active associate, and otherwise fails with
+// clientele.ErrPrecondition saying which.
+//
+// # Classifications and data tables
+//
+// A Classification (Employee, Agent, Partner, Funding Partner, …) gives its
+// members a data scope mode, ScopeBranch or ScopeRestricted, and a data table:
+// typed Fields (string, number, date, boolean, enum), each optionally
+// required and bounded (length, range, dates, enum values).
+// Classification.ValidateData checks an associate's Data against them and
+// names every problem "data.<field>" in a *clientele.ValidationError. A
+// classification is fixed once created; this package has no call that
+// changes one.
+//
+// # Associates and links
+//
+// An associate belongs to an open office, has a classification, and may have
+// a parent associate. CreateAssociate validates its data against the
+// classification; UpdateAssociate changes name, email, phone and data;
+// Deactivate, Transfer (to another open office), SetParent (moves the
+// associate with everyone below it; a cycle is refused with
+// clientele.ErrPrecondition) and SetAgent change the rest. ListAssociates with
+// a root lists "that associate and everyone below it".
+//
+// Link ties an active associate to an Entity (center, group, client, loan or
+// savings; the kinds other than client are opaque core-banking IDs); many
+// associates may be linked to one entity, and linking a linked pair again
+// changes nothing. EntityLinks and AssociateLinks list them.
+//
+// What this package does not do yet: the data scope is stored (the
+// classification's mode, the hierarchy, the links) but not applied to client
+// reads; the principal's office and associate are not filled in by
+// authentication; an associate cannot yet be created with its back-office
+// user. Those are later parts of issue 11.
+//
+// # Rules every call follows
+//
+// Every Service method takes the acting authz.Principal and authorizes its
+// operation (AS001–AS012, granted in both presets by the associate_admin
+// permission of the security administrator role RA001) before it validates
+// input or reads anything. It then acts only in the principal's tenant: an ID
+// of another tenant is clientele.ErrNotFound, as a missing one. Changes carry
+// the version the caller read; a stale one fails with clientele.ErrConflict
+// and writes nothing. Every change writes an audit entry naming the changed
+// fields in the same transaction, and joins the caller's transaction when
+// there is one (storage.DB.InTx).
+//
+// The trees are the Store's to keep consistent under concurrency: of two
+// concurrent moves that would together form a cycle, at most one succeeds.
+// storage.AssociateStore stores both trees as materialized paths, so a
+// subtree is one indexed range on both SQLite and PostgreSQL.
+package associates
