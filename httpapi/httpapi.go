@@ -233,7 +233,7 @@ func (a *api) notFound(mux *http.ServeMux) http.Handler {
 			return
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		problem.Write(w, r, &problem.Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+		problem.Write(w, r, &problem.Error{Status: http.StatusMethodNotAllowed, Code: problem.CodeMethodNotAllowed,
 			Detail: "this path serves " + strings.Join(allow, ", "), Kind: clientele.ErrInvalid})
 	})
 }

@@ -233,4 +233,8 @@ func TestUnknownRoutes(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Equal(t, "GET, POST", rec.Header().Get("Allow"))
 	assert.Equal(t, problem.ContentType, rec.Header().Get("Content-Type"))
+	var d problem.Document
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &d))
+	assert.Equal(t, problem.CodeMethodNotAllowed, d.Code)
+	assert.Equal(t, "Method not allowed", d.Title, "every problem has a title")
 }

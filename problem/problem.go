@@ -47,6 +47,7 @@ const (
 	CodeInternal             = "internal"
 	CodeTooLarge             = "too_large"
 	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeMethodNotAllowed     = "method_not_allowed"
 )
 
 // Error is an error with its own status and code, for answers the kinds do not
@@ -98,6 +99,7 @@ var titles = map[string]string{
 	CodeInternal:             "Internal error",
 	CodeTooLarge:             "Request body too large",
 	CodeUnsupportedMediaType: "Unsupported media type",
+	CodeMethodNotAllowed:     "Method not allowed",
 }
 
 func lookup(err error) mapping {
