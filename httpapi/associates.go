@@ -122,7 +122,11 @@ func (a *api) registerAssociates(auth func(method, pattern string, h handlerFunc
 			if _, err := as.SetAgent(r.Context(), principal(r.Context()), "", 0, false); clientele.Kind(err) != clientele.ErrNotFound {
 				return associates.Associate{}, err
 			}
-			return associates.Associate{}, clientele.NewValidationError("agent", "required", "is required: true tags the associate as an agent, false untags it")
+			v := clientele.NewValidationError("agent", "required", "is required: true tags the associate as an agent, false untags it")
+			if in.Version < 1 {
+				v.Add("version", "required", "is required: the version you read")
+			}
+			return associates.Associate{}, v
 		}
 		return as.SetAgent(r.Context(), principal(r.Context()), r.PathValue("id"), in.Version, *in.Agent)
 	}))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +43,26 @@ func otherTenant(t *testing.T, env *Env) elsewhere {
 	_, err = as.Link(ctx, p, a.ID, associates.Entity{Kind: associates.EntityCenter, ID: "C-1"})
 	require.NoError(t, err)
 	return elsewhere{office: o.ID, classification: c.ID, associate: a.ID}
+}
+
+// location posts body to path as the node operator and returns the
+// Location of the 201, which is relative to path.
+func (e *Env) location(t *testing.T, method, path, body string) string {
+	t.Helper()
+	req, err := http.NewRequest(method, e.Server.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.admin(t).token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	loc := resp.Header.Get("Location")
+	require.NotEmpty(t, loc)
+	ref, err := url.Parse(loc)
+	require.NoError(t, err)
+	base, _ := url.Parse(path)
+	return strings.TrimPrefix(base.ResolveReference(ref).Path, "/")
 }
 
 // firstField is the field the first problem of a 422 answer names.
@@ -210,6 +232,11 @@ func classificationRoutes(t *testing.T, check Check) {
 		status, out = admin.do("GET", "/classifications?cursor=bogus", "")
 		assert.Equal(t, http.StatusUnprocessableEntity, status)
 		assert.Equal(t, "cursor", firstField(t, out))
+
+		// The Location of a 201 is relative to the collection's path.
+		status, out = admin.do("GET", "/"+env.location(t, "POST", "/classifications", `{"name":"Located","scope":"branch"}`), "")
+		assert.Equal(t, http.StatusOK, status, "the Location names the classification")
+		assert.Equal(t, "Located", out["name"])
 	})
 }
 
@@ -287,6 +314,10 @@ func associateRoutes(t *testing.T, check Check) {
 		status, out = admin.do("POST", "/associates/"+otis+"/agent", `{"version":3}`)
 		assert.Equal(t, http.StatusUnprocessableEntity, status, "agent is required: %v", out)
 		assert.Equal(t, "agent", firstField(t, out))
+		assert.Len(t, out["errors"], 1)
+		status, out = admin.do("POST", "/associates/"+otis+"/agent", `{}`)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)
+		assert.Len(t, out["errors"], 2, "agent and version")
 		status, out = admin.do("POST", "/associates/"+otis+"/agent", `{"version":2,"agent":false}`)
 		assert.Equal(t, http.StatusConflict, status, "stale version: %v", out)
 		status, _ = admin.do("POST", "/associates/"+other.associate+"/agent", `{"version":1,"agent":true}`)
@@ -366,6 +397,12 @@ func linkRoutes(t *testing.T, check Check) {
 		require.Equal(t, http.StatusOK, status, "%v", out)
 		status, out = admin.do("POST", "/associates/"+kiva+"/links", `{"entity":{"kind":"loan","id":"L-9"}}`)
 		require.Equal(t, http.StatusOK, status, "%v", out)
+
+		// An opaque core-banking ID may hold a slash: escaped, it is one path segment.
+		status, out = admin.do("POST", "/associates/"+kiva+"/links", `{"entity":{"kind":"savings","id":"SA/2024/7"}}`)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		status, out = admin.do("DELETE", "/associates/"+kiva+"/links/savings/"+url.PathEscape("SA/2024/7"), "")
+		assert.Equal(t, http.StatusNoContent, status, "%v", out)
 
 		status, out = admin.do("POST", "/associates/"+kiva+"/links", `{"entity":{"kind":"planet","id":"P-1"}}`)
 		assert.Equal(t, http.StatusUnprocessableEntity, status)
