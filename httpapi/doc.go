@@ -2,14 +2,15 @@
 // mounts on its own server, under its own prefix and behind its own
 // middleware:
 //
-//	api, err := httpapi.New(httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob},
-//		httpapi.WithLogger(log))
+//	api, err := httpapi.New(httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob,
+//		Associates: as}, httpapi.WithLogger(log))
 //	…
 //	mux.Handle("/bank/", http.StripPrefix("/bank", api))
 //
 // It serves Routes: clients (list and search, create, read, update, status
 // change), roles and permissions, invitations, registration, login and users,
-// tenants administration and the effects still to deliver to the adapters,
+// tenants administration, the effects still to deliver to the adapters,
+// offices, classifications, associates and their links (package associates),
 // and its own OpenAPI 3.1 document at GET /openapi.json (OpenAPI). The paths
 // are relative to where the handler is mounted.
 //
@@ -30,7 +31,14 @@
 // 413), valid UTF-8, one object without duplicate keys or unknown fields (else
 // 422 naming the field). PUT replaces the whole resource: a field left out is
 // cleared, and the body carries the version read (a stale one is 409).
-// PATCH /tenants/{id} changes only the fields it names.
+// PATCH /tenants/{id} and PATCH /associates/{id} change only the fields they
+// name. A change the service makes as a call of its own (renaming, moving or
+// closing an office; deactivating, transferring, re-parenting or tagging an
+// associate) is a POST to a path of its own (/offices/{id}/move, …) whose body
+// carries the version read. POST /associates/{id}/links answers 200 with the
+// link, the one there was when the pair was linked already; DELETE
+// /associates/{id}/links/{kind}/{entityId} answers 204, or 404 when they were
+// not linked.
 //
 // Errors are RFC 9457 application/problem+json documents written by package
 // problem, which holds the module's one table of statuses and codes. A path
@@ -58,6 +66,6 @@
 //		MaxHeaderBytes:    32 << 10,
 //	}
 //
-// Tenants and Outbox are optional in Services: without them their routes are
-// not registered (Handler.Routes lists what is) and answer 404.
+// Tenants, Outbox and Associates are optional in Services: without them their
+// routes are not registered (Handler.Routes lists what is) and answer 404.
 package httpapi

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
@@ -21,14 +22,15 @@ import (
 )
 
 // Services are the library's services the routes call. Clients, Users and
-// Roles are required; Tenants and Outbox are optional: when nil, their routes
-// are not registered and answer 404 like any unknown path.
+// Roles are required; Tenants, Outbox and Associates are optional: when nil,
+// their routes are not registered and answer 404 like any unknown path.
 type Services struct {
-	Clients *clients.Service
-	Users   *users.Service
-	Roles   *authz.RoleService
-	Tenants *tenants.Service
-	Outbox  *outbox.Service
+	Clients    *clients.Service
+	Users      *users.Service
+	Roles      *authz.RoleService
+	Tenants    *tenants.Service
+	Outbox     *outbox.Service
+	Associates *associates.Service
 }
 
 // Authenticator resolves the principal acting in a request, or fails with an
@@ -90,7 +92,7 @@ func (h *Handler) Routes() []Route { return slices.Clone(h.routes) }
 // the paths of the OpenAPI document.
 func Routes() []Route {
 	var routes []Route
-	(&api{s: Services{Tenants: &tenants.Service{}, Outbox: &outbox.Service{}}}).register(func(rt Route, _ http.Handler) {
+	(&api{s: Services{Tenants: &tenants.Service{}, Outbox: &outbox.Service{}, Associates: &associates.Service{}}}).register(func(rt Route, _ http.Handler) {
 		routes = append(routes, rt)
 	})
 	return routes

@@ -50,13 +50,28 @@ func TestNewRefusesMissingServices(t *testing.T) {
 	// The optional services' routes are left out without them, and answer 404.
 	h, err := httpapi.New(httpapi.Services{Clients: full.Clients, Users: full.Users, Roles: full.Roles})
 	require.NoError(t, err)
+	optional := []string{"/tenants", "/effects", "/offices", "/classifications", "/associates", "/links"}
 	for _, rt := range h.Routes() {
-		assert.False(t, strings.HasPrefix(rt.Pattern, "/tenants") || strings.HasPrefix(rt.Pattern, "/effects"), rt.String())
+		for _, prefix := range optional {
+			assert.False(t, strings.HasPrefix(rt.Pattern, prefix), rt.String())
+		}
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/tenants", nil))
-	assert.Equal(t, http.StatusNotFound, rec.Code)
-	assert.Equal(t, problem.ContentType, rec.Header().Get("Content-Type"))
+	for _, path := range optional {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		assert.Equal(t, http.StatusNotFound, rec.Code, path)
+		assert.Equal(t, problem.ContentType, rec.Header().Get("Content-Type"), path)
+	}
+	// Each optional service alone brings its own routes.
+	h, err = httpapi.New(httpapi.Services{Clients: full.Clients, Users: full.Users, Roles: full.Roles, Associates: full.Associates})
+	require.NoError(t, err)
+	var paths []string
+	for _, rt := range h.Routes() {
+		paths = append(paths, rt.String())
+	}
+	assert.Contains(t, paths, "GET /offices")
+	assert.Contains(t, paths, "DELETE /associates/{id}/links/{kind}/{entityId}")
+	assert.NotContains(t, paths, "GET /tenants")
 
 	// With every service, the handler serves exactly the package's routes.
 	assert.Equal(t, httpapi.Routes(), env.Handler.Routes())

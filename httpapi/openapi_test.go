@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
@@ -80,6 +81,28 @@ func operations() map[string]operation {
 		"PATCH /tenants/{id}":                      {summary: "Change the fields named; version is the one read.", request: tenants.Change{}, status: 200, reply: tenants.Tenant{}},
 		"GET /effects":                             {summary: "List the tenant's effects (deliveries to the adapters).", query: append([]string{"status", "entityKind", "entityId"}, list...), status: 200, reply: outbox.Page{}},
 		"POST /effects/{key}/replay":               {summary: "Deliver a parked effect again.", status: 200, reply: outbox.Record{}},
+
+		"GET /offices":                                    {summary: "List offices: the subtree of ?root= (that office and every office below it), or all of them.", query: append([]string{"root"}, list...), status: 200, reply: associates.Page[associates.Office]{}},
+		"POST /offices":                                   {summary: "Create an open office, a root or under an open parent. Location names it relative to this path.", request: associates.NewOffice{}, status: 201, reply: associates.Office{}},
+		"GET /offices/{id}":                               {summary: "Read an office.", status: 200, reply: associates.Office{}},
+		"POST /offices/{id}/rename":                       {summary: "Rename an office; version is the one read.", request: RenameInput{}, status: 200, reply: associates.Office{}},
+		"POST /offices/{id}/move":                         {summary: "Move an office with its subtree under parentId (none: a root), never under its own subtree; version is the one read.", request: ParentInput{}, status: 200, reply: associates.Office{}},
+		"POST /offices/{id}/close":                        {summary: "Close an office that has no open child office and no active associate; version is the one read.", request: VersionInput{}, status: 200, reply: associates.Office{}},
+		"GET /classifications":                            {summary: "List the classifications of associates.", query: list, status: 200, reply: associates.Page[associates.Classification]{}},
+		"POST /classifications":                           {summary: "Define a classification: its data scope mode and data table. It is fixed once created.", request: associates.NewClassification{}, status: 201, reply: associates.Classification{}},
+		"GET /classifications/{id}":                       {summary: "Read a classification.", status: 200, reply: associates.Classification{}},
+		"GET /associates":                                 {summary: "List associates: ?root= and everyone below it in the hierarchy, or all of them.", query: append([]string{"root"}, list...), status: 200, reply: associates.Page[associates.Associate]{}},
+		"POST /associates":                                {summary: "Create an active associate; data must satisfy its classification's data table.", request: associates.NewAssociate{}, status: 201, reply: associates.Associate{}},
+		"GET /associates/{id}":                            {summary: "Read an associate.", status: 200, reply: associates.Associate{}},
+		"PATCH /associates/{id}":                          {summary: "Change the fields named (name, email, phone; data replaces all the data); version is the one read.", request: associates.Change{}, status: 200, reply: associates.Associate{}},
+		"POST /associates/{id}/deactivate":                {summary: "Deactivate an associate; version is the one read.", request: VersionInput{}, status: 200, reply: associates.Associate{}},
+		"POST /associates/{id}/transfer":                  {summary: "Transfer an active associate to another open office; version is the one read.", request: TransferInput{}, status: 200, reply: associates.Associate{}},
+		"POST /associates/{id}/parent":                    {summary: "Put an associate, with everyone below it, under parentId (none: no parent); a cycle is refused; version is the one read.", request: ParentInput{}, status: 200, reply: associates.Associate{}},
+		"POST /associates/{id}/agent":                     {summary: "Tag (agent true) or untag an associate as an agent; version is the one read.", request: AgentInput{}, status: 200, reply: associates.Associate{}},
+		"GET /associates/{id}/links":                      {summary: "List an associate's links.", query: list, status: 200, reply: associates.Page[associates.Link]{}},
+		"POST /associates/{id}/links":                     {summary: "Link an active associate to a center, group, client, loan or savings account; linking a linked pair again returns the link and changes nothing.", request: LinkInput{}, status: 200, reply: associates.Link{}},
+		"DELETE /associates/{id}/links/{kind}/{entityId}": {summary: "Unlink an associate from an entity; 404 when they are not linked.", status: 204},
+		"GET /links":                                      {summary: "List the links of one entity (?kind=center|group|client|loan|savings&id=…).", query: append([]string{"kind", "id"}, list...), status: 200, reply: associates.Page[associates.Link]{}},
 	}
 }
 
@@ -112,6 +135,11 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
+		if k := t.Elem().Kind(); k == reflect.Slice || k == reflect.Map {
+			// Already nullable: a second null branch would make null match
+			// both sides of the oneOf, which oneOf refuses.
+			return g.schema(t.Elem())
+		}
 		return nullable(g.schema(t.Elem()))
 	case reflect.String:
 		return map[string]any{"type": "string"}
@@ -250,7 +278,7 @@ func buildOpenAPI(t *testing.T) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "clientele HTTP API", "version": "1.0.0",
-			"description": "Clients, roles and permissions, users and sign-in, tenants and effects. Paths are relative to where the application mounts the API. " +
+			"description": "Clients, roles and permissions, users and sign-in, tenants and effects, offices, classifications, associates and their links. Paths are relative to where the application mounts the API. " +
 				"Errors are RFC 9457 application/problem+json documents with a stable code; every answer carries an X-Request-Id."},
 		"paths": paths,
 		"components": map[string]any{

@@ -176,6 +176,11 @@ func (a *api) register(add func(Route, http.Handler)) {
 			return nil
 		})
 	}
+
+	// Offices, classifications, associates and their links.
+	if a.s.Associates != nil {
+		a.registerAssociates(auth)
+	}
 }
 
 // RolesInput is the body of PUT /users/{id}/roles: the user's roles, all of

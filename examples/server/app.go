@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/httpapi"
@@ -75,7 +76,11 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{log: log, db: db, cfg: cfg, services: httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob}}, nil
+	as, err := associates.New(db.Associates(), az)
+	if err != nil {
+		return nil, err
+	}
+	return &app{log: log, db: db, cfg: cfg, services: httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}}, nil
 }
 
 // routes returns the server's handler: the library's HTTP API under /api/, next

@@ -55,6 +55,20 @@ func TestExampleServesAPIUnderPrefix(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.NotEmpty(t, s.Token)
 
+		// The associates routes are mounted too: the demo operator holds
+		// RA001, which grants them.
+		req, err := http.NewRequest("POST", srv.URL+"/api/offices", strings.NewReader(`{"name":"Head office"}`))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusCreated, resp.StatusCode, "POST /api/offices")
+		loc, err := resp.Location()
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(loc.Path, "/api/offices/"), loc.Path)
+
 		resp, err = http.Post(srv.URL+"/auth/login", "application/json", strings.NewReader(`{}`))
 		require.NoError(t, err)
 		resp.Body.Close()

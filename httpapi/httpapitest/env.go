@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele/adapters/memory"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/httpapi"
@@ -53,6 +54,10 @@ func Scenarios() []Scenario {
 		{"TenantRoutes", tenantRoutes},
 		{"EffectRoutes", effectRoutes},
 		{"AssignRoles", assignRoles},
+		{"OfficeRoutes", officeRoutes},
+		{"ClassificationRoutes", classificationRoutes},
+		{"AssociateRoutes", associateRoutes},
+		{"LinkRoutes", linkRoutes},
 	}
 }
 
@@ -106,6 +111,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	ob, err := outbox.New(db.Effects(), az)
 	require.NoError(t, err)
+	as, err := associates.New(db.Associates(), az)
+	require.NoError(t, err)
 	err = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
 		Apps:         map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
@@ -121,7 +128,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
 		clients.SyncHandlers(db.Clients(), clients.SyncAdapters{Identity: env.Ident})))
-	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob}
+	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
 	env.Server = httptest.NewServer(env.Handler)

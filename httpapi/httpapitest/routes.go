@@ -128,7 +128,8 @@ func authorizesEveryRoute(t *testing.T, check Check) {
 		}
 		assert.False(t, public[rt.String()], "%s should be public", rt)
 		method := rt.Method
-		path := strings.NewReplacer("{reference}", ref, "{id}", me["id"].(string), "{code}", "RP005", "{key}", "no-such-effect").Replace(rt.Pattern)
+		path := strings.NewReplacer("{reference}", ref, "{id}", me["id"].(string), "{code}", "RP005", "{key}", "no-such-effect",
+			"{kind}", "center", "{entityId}", "C-1").Replace(rt.Pattern)
 		if strings.HasPrefix(rt.Pattern, "/tenants/") {
 			path = "/tenants/demo"
 		}
