@@ -176,7 +176,7 @@ type countingStore struct {
 	n atomic.Int64
 }
 
-func (c *countingStore) Get(ctx context.Context, tenantID, reference string) (clients.Client, error) {
+func (c *countingStore) Get(ctx context.Context, tenantID, reference string, sc clients.Scope) (clients.Client, error) {
 	c.n.Add(1)
-	return c.Store.Get(ctx, tenantID, reference)
+	return c.Store.Get(ctx, tenantID, reference, sc)
 }
