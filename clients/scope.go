@@ -47,12 +47,18 @@ type ScopeResolver interface {
 }
 
 // scopeOf returns the data scope of p: the whole tenant when the authorizer
-// says p is tenant-wide (authz.Catalogue.TenantWide), otherwise the scope of
-// p's associate, and no client at all for a principal with no associate.
+// says p is tenant-wide (authz.Catalogue.TenantWide) or p is the node operator
+// (WithNodeOperators), otherwise the scope of p's associate, and no client at
+// all for a principal with no associate.
 func (s *Service) scopeOf(ctx context.Context, p authz.Principal) (Scope, error) {
 	wide, err := s.az.TenantWide(ctx, p)
 	if err != nil {
 		return Scope{}, fmt.Errorf("data scope: %w", err)
+	}
+	if !wide && s.operators != nil {
+		if wide, err = s.operators.IsNodeOperator(ctx, p); err != nil {
+			return Scope{}, fmt.Errorf("data scope: %w", err)
+		}
 	}
 	if wide {
 		return TenantScope(), nil

@@ -46,10 +46,11 @@ type Authorizer interface {
 // Every read and change of clients is limited to the principal's data scope
 // (Scope) inside the store's query: see the package documentation.
 type Service struct {
-	store    Store
-	az       Authorizer
-	validate *validator.Validate
-	now      func() time.Time
+	store     Store
+	az        Authorizer
+	validate  *validator.Validate
+	now       func() time.Time
+	operators authz.NodeOperators
 }
 
 // Option configures a Service.
@@ -58,6 +59,14 @@ type Option func(*Service)
 // WithClock sets the clock used for timestamps and "not in the future" checks.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) { s.now = now }
+}
+
+// WithNodeOperators makes the node operator, as ops tells (users.Service
+// implements it), see every client of its tenant whatever its roles' data
+// scope; its roles still decide which operations it may perform. Without this
+// option the node operator is tenant-wide only through a tenant-wide role.
+func WithNodeOperators(ops authz.NodeOperators) Option {
+	return func(s *Service) { s.operators = ops }
 }
 
 // New returns a Service over store, authorizing every call with az.

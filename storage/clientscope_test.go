@@ -278,3 +278,31 @@ func TestClientScopeKeysetPages(t *testing.T) {
 		assert.Equal(t, wantP, w.seen(t, w.actor("mgr"), "name~p", 2), "branch, substring search")
 	})
 }
+
+// nodeOperators says which user is the node operator.
+type nodeOperators string
+
+func (n nodeOperators) IsNodeOperator(_ context.Context, p authz.Principal) (bool, error) {
+	return p.UserID == string(n), nil
+}
+
+// The node operator keeps the tenant-wide scope whatever its roles' scope,
+// when the service knows who it is; nobody else gains it that way.
+func TestClientScopeNodeOperator(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		w := newScopeWorld(t, db)
+		az, err := authz.New(db.Authz(), db.Authz())
+		require.NoError(t, err)
+		w.cs, err = clients.New(db.Clients(), az, clients.WithNodeOperators(nodeOperators("operator")))
+		require.NoError(t, err)
+		operator := authz.Principal{TenantID: "bank", UserID: "operator", Kind: authz.Backoffice, Roles: []string{authz.RetailComplianceOfficer}}
+		assert.Equal(t, allScopeClients, w.seen(t, operator, "", 2))
+		_, err = w.cs.Get(ctx, operator, w.refs["inR2"])
+		assert.NoError(t, err)
+		assert.Equal(t, []string{"ofChild"}, w.seen(t, w.actor("child"), "", 2))
+		other := operator
+		other.UserID = "someone"
+		assert.Empty(t, w.seen(t, other, "", 2))
+	})
+}
