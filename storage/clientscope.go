@@ -28,16 +28,21 @@ import (
 // transferred associate changes what a principal sees at once.
 const (
 	// scopeOffice is the condition of an office subtree. Its placeholders:
-	// the client's office column, the tenant (twice), the scope office.
-	scopeOffice = `? IN (SELECT so.id FROM offices AS so, offices AS sr
-	WHERE sr.tenant_id = ? AND sr.id = ? AND so.tenant_id = ?
-	AND so.path >= sr.path AND so.path < (substr(sr.path, 1, length(sr.path) - 1) || '0'))`
+	// the client's office column, then the tenant, the tenant and the scope
+	// office, the tenant and the scope office. The bounds of the range are
+	// scalar subqueries, computed once per statement; a missing office gives
+	// NULL bounds, and so no client.
+	scopeOffice = `? IN (SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
+	AND so.path >= (SELECT sr.path FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND so.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?))`
 	// scopeLinks is the condition of a link subtree. Its placeholders: the
-	// client's ID column, the tenant (three times), the scope associate.
+	// client's ID column, the tenant twice, then the tenant and the scope
+	// associate, twice.
 	scopeLinks = `? IN (SELECT sl.entity_id FROM associate_links AS sl
-	JOIN associates AS sa ON sa.tenant_id = sl.tenant_id AND sa.id = sl.associate_id, associates AS sr
-	WHERE sr.tenant_id = ? AND sr.id = ? AND sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
-	AND sa.path >= sr.path AND sa.path < (substr(sr.path, 1, length(sr.path) - 1) || '0'))`
+	JOIN associates AS sa ON sa.tenant_id = sl.tenant_id AND sa.id = sl.associate_id
+	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
+	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?))`
 )
 
 // whereScope limits q, a query of the clients table under the SQL name table
@@ -53,10 +58,10 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope) *b
 	office, id := bun.Safe(table+".office_id"), bun.Safe(table+".id")
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		if sc.OfficeID != "" {
-			q = q.WhereOr(scopeOffice, office, tenantID, sc.OfficeID, tenantID)
+			q = q.WhereOr(scopeOffice, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		}
 		if sc.AssociateID != "" {
-			q = q.WhereOr(scopeLinks, id, tenantID, sc.AssociateID, tenantID, tenantID)
+			q = q.WhereOr(scopeLinks, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
 		}
 		return q
 	})
