@@ -57,7 +57,7 @@ func TestErrorMessages(t *testing.T) {
 		_, errs["clients: bad cursor"] = csvc.List(ctx, staff, clients.ListRequest{Cursor: "nope"})
 		_, errs["clients: missing"] = csvc.Get(ctx, staff, "NOPE-1")
 		_, errs["clients: invalid"] = csvc.Create(ctx, staff, clients.CreateInput{Type: "robot"}, "")
-		_, errs["clients: hand-built query"] = db.Clients().Search(ctx, "t1", clients.Query{Terms: []clients.Term{{Field: "colour"}}}, "", 1)
+		_, errs["clients: hand-built query"] = db.Clients().Search(ctx, "t1", clients.TenantScope(), clients.Query{Terms: []clients.Term{{Field: "colour"}}}, "", 1)
 		c, err := csvc.Create(ctx, staff, testkit.Person("Amina", "Otieno"), "")
 		require.NoError(t, err)
 		_, errs["clients: stale"] = csvc.Transition(ctx, staff, c.Reference, clients.Active, 7)

@@ -40,11 +40,12 @@
 // associates may be linked to one entity, and linking a linked pair again
 // changes nothing. EntityLinks and AssociateLinks list them.
 //
-// What this package does not do yet: the data scope is stored (the
-// classification's mode, the hierarchy, the links) but not applied to client
-// reads; the principal's office and associate are not filled in by
-// authentication; an associate cannot yet be created with its back-office
-// user. Those are later parts of issue 11.
+// The data scope stored here (the classification's mode, the office tree,
+// the hierarchy, the client links) limits what an associate's principal sees
+// of clients: package clients applies it inside its queries (clients.Scope).
+// What this package does not do yet: the principal's office and associate
+// are not filled in by authentication; an associate cannot yet be created
+// with its back-office user. Those are later parts of issue 11.
 //
 // # Rules every call follows
 //

@@ -171,6 +171,27 @@ func (a *Authorizer) Decide(ctx context.Context, p Principal, op Operation, r Re
 	return cat.Decide(p, org, op, r), nil
 }
 
+// TenantWide reports whether p sees every client of its tenant
+// (Catalogue.TenantWide) rather than only its associate's data scope. An
+// unknown tenant is false; err is non-nil only when the catalogue could not
+// be loaded or ctx is done.
+func (a *Authorizer) TenantWide(ctx context.Context, p Principal) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("authz: tenant-wide scope: %w", err)
+	}
+	if p.TenantID == "" {
+		return false, nil
+	}
+	cat, err := a.Catalogue(ctx, p.TenantID)
+	if errors.Is(err, clientele.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return cat.TenantWide(p), nil
+}
+
 // Catalogue returns the tenant's compiled catalogue, loading and compiling it
 // when it is not cached or its TTL has passed. Only one load per tenant runs at
 // a time: concurrent callers wait for it (or for their own ctx to end), and

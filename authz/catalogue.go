@@ -70,6 +70,7 @@ type compiledRole struct {
 	grants   []grant  // per operation index
 	bound    [][]boundPolicy
 	staff    bool   // holds the employee-account permission
+	wide     bool   // holds a tenant-wide permission (Spec.TenantWidePermissions)
 	kindDeny string // reason when held by a principal of the other kind
 }
 
@@ -148,6 +149,9 @@ func Compile(s Spec) (*Catalogue, error) {
 			p := perms[code]
 			if code == s.StaffPermission {
 				cr.staff = true
+			}
+			if has(s.TenantWidePermissions, code) {
+				cr.wide = true
 			}
 			for _, op := range p.Operations {
 				i := c.opIndex[op]
@@ -260,6 +264,22 @@ func (c *Catalogue) Decide(p Principal, org Org, op Operation, r Resource) Decis
 		}
 	}
 	return Decision{Allowed: true, Reason: granted.reason, Permission: granted.perm, Role: granted.role, Policy: granted.policy}
+}
+
+// TenantWide reports whether p sees every client of its tenant: p is a
+// back-office principal holding, through a role of its own kind, one of the
+// catalogue's TenantWidePermissions. Any other principal sees only the
+// clients of its associate's data scope (package clients).
+func (c *Catalogue) TenantWide(p Principal) bool {
+	if p.Kind != Backoffice {
+		return false
+	}
+	for _, code := range p.Roles {
+		if cr := c.roles[code]; cr != nil && cr.role.Type == p.Kind && cr.wide {
+			return true
+		}
+	}
+	return false
 }
 
 // Name is the name of the spec the catalogue was compiled from.

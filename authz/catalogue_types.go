@@ -54,6 +54,12 @@ type Spec struct {
 	// permission granting the operation. Empty: no such rule (changes to
 	// staff-owned clients are then denied to everyone).
 	StaffPermission string `json:"staffPermission,omitempty"`
+	// TenantWidePermissions are the codes of the permissions whose holders
+	// see every client of the tenant (Catalogue.TenantWide). Every other
+	// back-office principal sees only the clients in its associate's data
+	// scope (package clients). Each must be a back-office permission of the
+	// catalogue.
+	TenantWidePermissions []string `json:"tenantWidePermissions,omitempty"`
 }
 
 // PermissionMap indexes the spec's permissions by code.
@@ -67,7 +73,8 @@ func (s Spec) PermissionMap() map[string]Permission {
 
 // Clone returns a deep copy of s.
 func (s Spec) Clone() Spec {
-	c := Spec{Name: s.Name, StaffPermission: s.StaffPermission}
+	c := Spec{Name: s.Name, StaffPermission: s.StaffPermission,
+		TenantWidePermissions: append([]string(nil), s.TenantWidePermissions...)}
 	c.Permissions = make([]Permission, len(s.Permissions))
 	for i, p := range s.Permissions {
 		p.Operations = append([]Operation(nil), p.Operations...)
@@ -284,6 +291,11 @@ func ValidateSpec(s Spec) error {
 			v.Add(fmt.Sprintf("roles[%d].code", i), "unique", "role "+r.Code+" defined twice")
 		}
 		roles[r.Code] = true
+	}
+	for _, code := range s.TenantWidePermissions {
+		if p, ok := perms[code]; !ok || p.Type != Backoffice {
+			v.Add("tenantWidePermissions", "exists", "tenant-wide permission "+code+" must be a back-office permission of the catalogue")
+		}
 	}
 	if s.StaffPermission != "" {
 		if p, ok := perms[s.StaffPermission]; !ok || p.Type != Backoffice {

@@ -64,6 +64,16 @@
 // and transfer). A tenant picks a preset at setup and may then add and edit
 // roles through the RoleService.
 //
+// # Tenant-wide principals and data scope
+//
+// Spec.TenantWidePermissions names the permissions whose holders see every
+// client of the tenant (Catalogue.TenantWide, Authorizer.TenantWide). Both
+// presets name their full client management permission (clnt_admin,
+// clnt_mgmt_admin), so the administrator RP001 is tenant-wide and every other
+// role is limited to its associate's data scope, which package clients turns
+// into a condition of its queries (clients.Scope). A tenant makes a role
+// tenant-wide by giving it such a permission through the RoleService.
+//
 // # Decisions
 //
 // Deny by default. Catalogue.Decide allows op when

@@ -106,6 +106,9 @@ func BackofficePlatform() Spec {
 				Condition:  "role eq RP002 AND member.clients contain {client}",
 				Operations: []Operation{OpUpdateClient}},
 		},
+		// Library: the administrator's full client management sees every
+		// client of the tenant; the other roles see their associate's scope.
+		TenantWidePermissions: []string{"clnt_admin"},
 	}
 	return withCommon(s)
 }
@@ -153,6 +156,8 @@ func RetailEngine() Spec {
 				Condition:  "role eq RP002 AND member.clients contain {client}",
 				Operations: []Operation{OpUpdateClient}},
 		},
+		// Library: as in BackofficePlatform.
+		TenantWidePermissions: []string{"clnt_mgmt_admin"},
 	}
 	return withCommon(s)
 }

@@ -25,7 +25,16 @@ func TestServiceAuthorizes(t *testing.T) {
 		ctx := context.Background()
 		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant("t1")))
 		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant("t2")))
-		az, err := authz.New(db.Authz(), db.Authz())
+		// The Retail Engine preset, except that its client permissions see
+		// the whole tenant: this test is about operations and policies, not
+		// about the data scope of associates (storage's TestClientScope…).
+		spec := authz.RetailEngine()
+		spec.TenantWidePermissions = append(spec.TenantWidePermissions, "clnt_list")
+		cats := authz.NewMemoryStore()
+		for _, id := range []string{"t1", "t2"} {
+			require.NoError(t, cats.PutTenant(authz.Org{TenantID: id, Apps: map[string]string{"retail": "active"}}, spec))
+		}
+		az, err := authz.New(cats, cats)
 		require.NoError(t, err)
 		svc, err := clients.New(db.Clients(), az)
 		require.NoError(t, err)
@@ -176,7 +185,7 @@ type countingStore struct {
 	n atomic.Int64
 }
 
-func (c *countingStore) Get(ctx context.Context, tenantID, reference string) (clients.Client, error) {
+func (c *countingStore) Get(ctx context.Context, tenantID, reference string, sc clients.Scope) (clients.Client, error) {
 	c.n.Add(1)
-	return c.Store.Get(ctx, tenantID, reference)
+	return c.Store.Get(ctx, tenantID, reference, sc)
 }

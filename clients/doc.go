@@ -8,6 +8,41 @@
 // StaffAssociateID marking an employee's own account (seed 000: changing it then
 // also needs the employee-account permission) and the associates assigned to it.
 //
+// # Data scope
+//
+// Every call that lists, searches, reads or changes clients sees only the
+// principal's data scope (Scope, issue 11), and the scope is a condition of
+// the store's query, never a filter applied after it:
+//
+//   - A principal the authorizer calls tenant-wide (authz.Catalogue.TenantWide:
+//     it holds, through a role, one of the catalogue's TenantWidePermissions),
+//     and the node operator (WithNodeOperators), see every client of the tenant.
+//   - Any other back-office principal sees the scope of its associate
+//     (Principal.AssociateID), read on every call from the associates tables
+//     (ScopeResolver): with a classification of scope mode branch, the clients
+//     of the associate's office and of every office under it; with mode
+//     restricted, the clients linked (associates.Link, entity kind client,
+//     naming the client's ID) to the associate or to any associate below it in
+//     the hierarchy. An office move, an associate's transfer or a new link
+//     changes what it sees on the next call.
+//   - A principal with no associate, an unknown one or an inactive one sees no
+//     client.
+//
+// Which roles are scoped by default: in both presets the administrator RP001
+// holds the tenant-wide permission (clnt_admin in Backoffice Platform,
+// clnt_mgmt_admin in Retail Engine) and sees the whole tenant; every other
+// role (RP002–RP004 in Backoffice Platform, RP002–RP005 in Retail Engine) sees
+// its associate's scope. A tenant changes this through the role service: it
+// gives a role (a preset role it edits, or a new one) the tenant-wide
+// permission, or takes it away; the no-escalation rule applies, so only an
+// actor that holds that permission may grant it. The node operator sees the
+// whole tenant when the Service is built WithNodeOperators (its roles still
+// decide what it may do), and otherwise through a tenant-wide role.
+//
+// A client outside the scope is absent from List and answered by Get, Update
+// and Transition exactly as a missing client (ErrNotFound, same text), never
+// ErrForbidden. Pages stay whole: the cursor walks the scoped query.
+//
 // # Lifecycle
 //
 //	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)

@@ -27,6 +27,9 @@ type Authorizer interface {
 	// AuthorizeOperation decides whether p may perform op at all, before the
 	// resource is read (see authz.Authorizer.AuthorizeOperation).
 	AuthorizeOperation(ctx context.Context, p authz.Principal, op authz.Operation) error
+	// TenantWide reports whether p sees every client of its tenant rather
+	// than only its associate's data scope (see authz.Authorizer.TenantWide).
+	TenantWide(ctx context.Context, p authz.Principal) (bool, error)
 }
 
 // Service runs the client lifecycle. Every method authorizes the principal before it
@@ -36,13 +39,18 @@ type Authorizer interface {
 // that nobody learns which references exist: the operation first, before
 // anything is read (a principal without it gets ErrForbidden whether the client
 // exists or not); then the client as read. A principal that holds the
-// operation but may not touch this client (a policy, the employee-account rule)
-// gets exactly the error of a missing client: ErrNotFound, with the same text.
+// operation but may not touch this client (outside its data scope, a policy,
+// the employee-account rule) gets exactly the error of a missing client:
+// ErrNotFound, with the same text.
+//
+// Every read and change of clients is limited to the principal's data scope
+// (Scope) inside the store's query: see the package documentation.
 type Service struct {
-	store    Store
-	az       Authorizer
-	validate *validator.Validate
-	now      func() time.Time
+	store     Store
+	az        Authorizer
+	validate  *validator.Validate
+	now       func() time.Time
+	operators authz.NodeOperators
 }
 
 // Option configures a Service.
@@ -51,6 +59,14 @@ type Option func(*Service)
 // WithClock sets the clock used for timestamps and "not in the future" checks.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) { s.now = now }
+}
+
+// WithNodeOperators makes the node operator, as ops tells (users.Service
+// implements it), see every client of its tenant whatever its roles' data
+// scope; its roles still decide which operations it may perform. Without this
+// option the node operator is tenant-wide only through a tenant-wide role.
+func WithNodeOperators(ops authz.NodeOperators) Option {
+	return func(s *Service) { s.operators = ops }
 }
 
 // New returns a Service over store, authorizing every call with az.
@@ -172,37 +188,46 @@ func noClient(reference string) error {
 	return fmt.Errorf("client %s: %w", reference, clientele.ErrNotFound)
 }
 
-// readAuthorized authorizes op, reads the client, and authorizes op on it. A
-// missing client and one the principal may not touch give the same error.
-func (s *Service) readAuthorized(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, error) {
+// readAuthorized authorizes op, reads the client within the principal's data
+// scope, and authorizes op on it. A missing client, one outside the scope and
+// one the principal may not touch give the same error. It returns the scope
+// for the caller's later queries.
+func (s *Service) readAuthorized(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, Scope, error) {
 	if err := s.az.AuthorizeOperation(ctx, p, op); err != nil {
-		return Client{}, err
+		return Client{}, Scope{}, err
 	}
 	if err := checkPathReference(reference); err != nil {
-		return Client{}, err
+		return Client{}, Scope{}, err
 	}
-	c, err := s.store.Get(ctx, p.TenantID, reference)
+	sc, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return Client{}, Scope{}, err
+	}
+	if sc.Empty() {
+		return Client{}, Scope{}, noClient(reference)
+	}
+	c, err := s.store.Get(ctx, p.TenantID, reference, sc)
 	if errors.Is(err, clientele.ErrNotFound) {
-		return Client{}, noClient(reference)
+		return Client{}, Scope{}, noClient(reference)
 	}
 	if err != nil {
-		return Client{}, err
+		return Client{}, Scope{}, err
 	}
 	err = s.az.Authorize(ctx, p, op, resourceOf(c))
 	if errors.Is(err, clientele.ErrForbidden) {
-		return Client{}, noClient(reference)
+		return Client{}, Scope{}, noClient(reference)
 	}
 	if err != nil {
-		return Client{}, err
+		return Client{}, Scope{}, err
 	}
-	return c, nil
+	return c, sc, nil
 }
 
 // Get returns one client (CL002): ErrForbidden, before anything is read, for a
 // principal that may not view clients; ErrNotFound for a client that is
 // missing or that the principal may not view.
 func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) (Client, error) {
-	c, err := s.readAuthorized(ctx, p, authz.OpViewClient, reference)
+	c, _, err := s.readAuthorized(ctx, p, authz.OpViewClient, reference)
 	if err != nil {
 		return Client{}, fmt.Errorf("clients: get %s: %w", reference, err)
 	}
@@ -258,13 +283,15 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 // then the client as it will be written (an update may make a client
 // staff-owned or reassign it; a denial there is ErrForbidden, the principal
 // may see the client). The store then applies the same change only if the row
-// is still at the version that was authorized: any change in between bumps the
-// version and the update fails with ErrConflict.
+// is still at the version that was authorized and still in the principal's data
+// scope: any change to the client in between bumps the version and the update
+// fails with ErrConflict; a client that left the scope meanwhile (an office
+// moved) is ErrNotFound.
 func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
 	fail := func(err error) (Client, error) {
 		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
 	}
-	cur, err := s.readAuthorized(ctx, p, authz.OpUpdateClient, reference)
+	cur, sc, err := s.readAuthorized(ctx, p, authz.OpUpdateClient, reference)
 	if err != nil {
 		return fail(err)
 	}
@@ -289,7 +316,7 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 			return fail(err)
 		}
 	}
-	saved, err := s.store.Update(ctx, p.TenantID, reference, func(c *Client) (Change, error) {
+	saved, err := s.store.Update(ctx, p.TenantID, reference, sc, func(c *Client) (Change, error) {
 		if err := stale(c); err != nil {
 			return Change{}, err
 		}
@@ -321,8 +348,10 @@ func sameResource(a, b authz.Resource) bool {
 		a.OfficeID == b.OfficeID && slices.Equal(a.AssignedAssociates, b.AssignedAssociates)
 }
 
-// List returns one page of the tenant's clients, newest first: every client
-// (CL001) or, with a filter, those matching it (CL009).
+// List returns one page of the clients in the principal's data scope, newest
+// first: every one (CL001) or, with a filter, those matching it (CL009). The
+// scope is part of the store's query, so pages are whole and a cursor never
+// skips or repeats a client.
 func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) (Page, error) {
 	op := authz.OpListClients
 	if req.Filter != "" {
@@ -343,7 +372,14 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 	if err := verr.OrNil(); err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}
-	found, err := s.store.Search(ctx, p.TenantID, q, pr.After, pr.Limit+1)
+	sc, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	if sc.Empty() {
+		return Page{Clients: []Client{}}, nil
+	}
+	found, err := s.store.Search(ctx, p.TenantID, sc, q, pr.After, pr.Limit+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
 	}

@@ -157,10 +157,14 @@ func (s *ClientStore) byID(ctx context.Context, tenantID, id string) (clients.Cl
 	return row.client()
 }
 
+// clientTable is the SQL name of the clients table in a query on clientRow.
+const clientTable = `"client_row"`
+
 // Get implements clients.Store.
-func (s *ClientStore) Get(ctx context.Context, tenantID, reference string) (clients.Client, error) {
+func (s *ClientStore) Get(ctx context.Context, tenantID, reference string, sc clients.Scope) (clients.Client, error) {
 	var row clientRow
-	err := s.db.bun.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("reference = ?", reference).Scan(ctx)
+	q := s.db.bun.NewSelect().Model(&row).Where("client_row.tenant_id = ?", tenantID).Where("client_row.reference = ?", reference)
+	err := whereScope(q, clientTable, tenantID, sc).Scan(ctx)
 	if err != nil {
 		return clients.Client{}, fmt.Errorf("client %s: %w", reference, translate(err))
 	}
@@ -171,12 +175,14 @@ func (s *ClientStore) Get(ctx context.Context, tenantID, reference string) (clie
 	return c, err
 }
 
-// Update implements clients.Store.
-func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, fn func(*clients.Client) (clients.Change, error)) (clients.Client, error) {
+// Update implements clients.Store. The scope is part of the statement that
+// locks the row.
+func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, sc clients.Scope, fn func(*clients.Client) (clients.Change, error)) (clients.Client, error) {
 	var out clients.Client
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
 		var row clientRow
-		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("reference = ?", reference)
+		q := tx.NewSelect().Model(&row).Where("client_row.tenant_id = ?", tenantID).Where("client_row.reference = ?", reference)
+		q = whereScope(q, clientTable, tenantID, sc)
 		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
 			return fmt.Errorf("client %s: %w", reference, translate(err))
 		}

@@ -36,7 +36,9 @@ func clientColumn(field clients.Field) (string, bool) {
 }
 
 // Search implements clients.Store: keyset pagination on the UUIDv7 id, which
-// orders clients by creation time.
+// orders clients by creation time. The scope is a condition of the same
+// statement as the filter and the cursor (see whereScope), so a page holds
+// only clients in scope and the next page starts right after it.
 //
 // A substring search runs in two steps: the filter, cursor and LIMIT select only
 // ids in a subquery, then the page's full rows are fetched by primary key. On
@@ -44,17 +46,18 @@ func clientColumn(field clients.Field) (string, bool) {
 // newest-first walk of that subquery an index-only scan, so a search whose matches
 // are sparse no longer reads every table row it skips (BENCHMARKS.md has the
 // plans). Other queries stop at their page on an index and read the rows at once.
-func (s *ClientStore) Search(ctx context.Context, tenantID string, q clients.Query, after string, limit int) ([]clients.Client, error) {
+func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Scope, q clients.Query, after string, limit int) ([]clients.Client, error) {
 	if err := q.Validate(); err != nil {
 		return nil, fmt.Errorf("storage: search clients: %w", err)
 	}
 	var rows []clientRow
 	page := s.db.bun.NewSelect().Model(&rows)
-	sel := page
+	sel, table := page, clientTable
 	if hasSubstring(q) {
-		sel = s.db.bun.NewSelect().TableExpr("clients").Column("id")
+		sel, table = s.db.bun.NewSelect().TableExpr("clients").Column("id"), "clients"
 	}
 	sel.Where("tenant_id = ?", tenantID)
+	whereScope(sel, table, tenantID, sc)
 	for _, t := range q.Terms {
 		if err := whereTerm(sel, t); err != nil {
 			return nil, err

@@ -25,11 +25,11 @@ type countingStore struct {
 	searches []clients.Query
 }
 
-func (s *countingStore) Search(ctx context.Context, tenantID string, q clients.Query, after string, limit int) ([]clients.Client, error) {
+func (s *countingStore) Search(ctx context.Context, tenantID string, sc clients.Scope, q clients.Query, after string, limit int) ([]clients.Client, error) {
 	s.mu.Lock()
 	s.searches = append(s.searches, q)
 	s.mu.Unlock()
-	return s.ClientStore.Search(ctx, tenantID, q, after, limit)
+	return s.ClientStore.Search(ctx, tenantID, sc, q, after, limit)
 }
 
 var _ clients.Store = (*countingStore)(nil)
@@ -61,7 +61,7 @@ func TestClientStoreDecorator(t *testing.T) {
 		assert.Equal(t, `name~acme type:corporate|individual created>=2025-01-01`, q.String())
 
 		// A query built by hand, without the parser, runs on the store as well.
-		found, err := store.Search(ctx, "t1", clients.Query{Terms: []clients.Term{
+		found, err := store.Search(ctx, "t1", clients.TenantScope(), clients.Query{Terms: []clients.Term{
 			{Field: clients.FieldName, Op: clients.OpEq, Values: []clients.Value{{Text: "Beta Foods"}}},
 		}}, "", 10)
 		require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestClientStoreDecorator(t *testing.T) {
 			"zero date":        {Field: clients.FieldCreated, Op: clients.OpLt, Values: []clients.Value{{}}},
 			"control char":     {Field: clients.FieldName, Op: clients.OpEq, Values: []clients.Value{{Text: "a\x00b"}}},
 		} {
-			_, err := store.Search(ctx, "t1", clients.Query{Terms: []clients.Term{term}}, "", 10)
+			_, err := store.Search(ctx, "t1", clients.TenantScope(), clients.Query{Terms: []clients.Term{term}}, "", 10)
 			assert.ErrorIs(t, err, clientele.ErrInvalid, name)
 		}
 	})

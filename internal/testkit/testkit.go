@@ -25,6 +25,11 @@ func (AllowAll) AuthorizeOperation(context.Context, authz.Principal, authz.Opera
 	return nil
 }
 
+// TenantWide always says the principal sees the whole tenant.
+func (AllowAll) TenantWide(context.Context, authz.Principal) (bool, error) {
+	return true, nil
+}
+
 // Tenant returns a tenant with both apps active.
 func Tenant(id string) tenants.Tenant {
 	return tenants.Tenant{
