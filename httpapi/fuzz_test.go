@@ -33,7 +33,7 @@ func FuzzCreateClientBody(f *testing.F) {
 	f.Add([]byte(`{"type":"individual","type":"corporate"}`))
 	f.Add([]byte(`{"type":"individual","officeId":"o\u0000","individual":{"firstName":"A\u001b","lastName":"B","dateOfBirth":"1990-01-01","nationalId":"1\u0000"}}`))
 
-	env := httpapitest.NewEnv(f, dbtest.SQLite(f), nil)
+	env := httpapitest.NewEnv(f, dbtest.SQLiteFile(f), nil)
 	session, err := env.Services.Users.LoginPassword(context.Background(), users.PasswordLoginInput{TenantID: "demo", Email: "admin@demo.example", Password: httpapitest.Password})
 	if err != nil {
 		f.Fatal(err)

@@ -185,7 +185,7 @@ func TestOutboxTwoDispatchersDeliverEachOnce(t *testing.T) {
 		rec := newRecorder()
 		startDispatcher(t, db, rec)
 		startDispatcher(t, db, rec)
-		const n = 60
+		const n = 30
 		// Committed one after another while both dispatchers run. (Sixty
 		// concurrent writers on one SQLite file can outwait its 5 s busy timeout
 		// under the race detector; that is SQLite's single writer, not the
