@@ -13,9 +13,9 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/audit"
-	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
