@@ -112,8 +112,9 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 		ClientPortal: true, CreatedAt: time.Now().UTC(),
 	})
 	require.NoError(t, err)
+	seedStaff(t, db, demoTenant)
 	_, err = us.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
-		Email: demoAdminEmail, Name: "Demo Operator", AssociateID: "demo-operator",
+		Email: demoAdminEmail, Name: "Demo Operator",
 		Roles: []string{"RP001", authz.RoleSecurityAdmin}, Password: testPassword,
 	})
 	require.NoError(t, err)
