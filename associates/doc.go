@@ -42,9 +42,15 @@
 //
 // What this package does not do yet: the data scope is stored (the
 // classification's mode, the hierarchy, the links) but not applied to client
-// reads; the principal's office and associate are not filled in by
-// authentication; an associate cannot yet be created with its back-office
-// user. Those are later parts of issue 11.
+// reads; an associate cannot yet be created with its back-office user.
+// Those are later parts of issue 11.
+//
+// A back-office user names its associate (users.InviteInput.AssociateID, which
+// must be an active associate of the tenant), and users.Service.Authenticate
+// reads that associate on every request: the principal's AssociateID and
+// OfficeID are the associate's as stored, so a Transfer applies from its
+// user's next request, and a Deactivate refuses its user's sessions and logins
+// at once.
 //
 // # Rules every call follows
 //

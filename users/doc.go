@@ -19,6 +19,12 @@
 // hours, or by SMS with a code valid 10 minutes, counted from its sending.
 // Reinvite sends a fresh code.
 //
+// A back-office invitation names its associate, which must be an active
+// associate of the tenant (AssociateChecker; storage.AssociateStore answers
+// it); a customer invitation names a client of the tenant that is not
+// archived (ClientChecker). The node operator's associate is optional, since
+// a tenant being set up has none yet; Bootstrap checks it only when given.
+//
 // # Delivery through the outbox
 //
 // Invite, Reinvite and Bootstrap do not send anything themselves, and SetPIN
@@ -67,8 +73,13 @@
 // LoginPassword, LoginPIN and LoginSocial open a session: an opaque token of 32
 // random bytes (base64url), stored only as its SHA-256 digest, valid 12 hours by
 // default. Authenticate turns a token into the authz.Principal of every other
-// service call with one indexed look-up and no password hashing; Logout revokes
-// it, and blocking a user revokes all its sessions at once. Logging in (right,
+// service call with one indexed look-up (the session, its user and the user's
+// associate) and no password hashing; Logout revokes it, and blocking a user
+// revokes all its sessions at once. The principal's AssociateID and OfficeID
+// are read from the associate on every request, so a transfer to another
+// office applies from the next one; once the associate is deactivated its
+// user's tokens are refused (ErrInvalidSession) and its logins fail with
+// ErrInvalidCredentials, with no change to the user itself. Logging in (right,
 // wrong or locked out) is no edit of the user: its Version and UpdatedAt stay
 // as they were.
 //
