@@ -154,3 +154,29 @@ func TestInviteNeedsActiveAssociateOfTenant(t *testing.T) {
 		assert.NotEmpty(t, p.OfficeID)
 	})
 }
+
+// An invited user whose associate is deactivated before it registers cannot
+// register: the failure is the flow's uniform one, and the user stays invited.
+func TestDeactivatedAssociateCannotRegister(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		e := newEnv(t, db)
+		o, err := e.assocs.CreateOffice(e.ctx, e.op, associates.NewOffice{Name: "Kisumu"})
+		require.NoError(t, err)
+		c, err := e.assocs.CreateClassification(e.ctx, e.op, associates.NewClassification{Name: "Agent", Scope: associates.ScopeRestricted})
+		require.NoError(t, err)
+		a, err := e.assocs.CreateAssociate(e.ctx, e.op, associates.NewAssociate{OfficeID: o.ID, ClassificationID: c.ID, Name: "Agent"})
+		require.NoError(t, err)
+		admin := e.invite(e.op, users.InviteInput{Type: users.OriginatorAdmin, Name: "Late", Email: "late@bank.example", AssociateID: a.ID})
+		agent := e.invite(e.op, users.InviteInput{Type: users.OriginatorAgent, Name: "Late", Phone: "+254722000001", AssociateID: a.ID})
+		code := e.code("late@bank.example")
+		_, err = e.assocs.Deactivate(e.ctx, e.op, a.ID, a.Version)
+		require.NoError(t, err)
+
+		_, err = e.svc.RegisterEmail(e.ctx, users.RegisterEmailInput{TenantID: "t1", Email: "late@bank.example", Code: code, Password: "late-password-1"})
+		assert.ErrorIs(t, err, users.ErrInvalidCode)
+		_, err = e.registerPhone("+254722000001", "482913")
+		assert.ErrorIs(t, err, users.ErrInvalidTicket)
+		assert.Equal(t, users.Invited, e.user(admin.ID).State)
+		assert.Equal(t, users.Invited, e.user(agent.ID).State)
+	})
+}

@@ -158,9 +158,15 @@ func (s *Service) newSession(u User, method Channel, now time.Time) (string, *Se
 // applies set to the account, marks it active, opens a session, and enqueues
 // effects. When a
 // concurrent registration got there first (the code is used or the user no
-// longer invited) it returns lost, the error every other failure of the flow
-// gives.
+// longer invited), or the user's associate is no longer active, it returns
+// lost, the error every other failure of the flow gives.
 func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, lost error, set func(*Account), effects ...outbox.Effect) (Session, error) {
+	if ok, err := s.associateActive(ctx, a.User); err != nil || !ok {
+		if err == nil {
+			err = lost
+		}
+		return Session{}, err
+	}
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {
 		return Session{}, err
@@ -495,6 +501,15 @@ func (s *Service) reserveLogin(ctx context.Context, a *Account, now time.Time) (
 	return acc, err
 }
 
+// associateActive reports whether u may act as far as its associate goes: it
+// has none, or its associate is an active associate of its tenant.
+func (s *Service) associateActive(ctx context.Context, u User) (bool, error) {
+	if u.AssociateID == "" {
+		return true, nil
+	}
+	return s.associates.AssociateExists(ctx, u.TenantID, u.AssociateID)
+}
+
 // open checks the state of a user whose secret checked out and opens a
 // session. A user whose associate is no longer active (or no longer names an
 // associate of the tenant) is refused with ErrInvalidCredentials, as a wrong
@@ -513,14 +528,11 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 	case !a.User.Type.Allows(method):
 		return Session{}, ErrWrongChannel
 	}
-	if a.User.AssociateID != "" {
-		ok, err := s.associates.AssociateExists(ctx, a.User.TenantID, a.User.AssociateID)
-		if err != nil {
-			return Session{}, err
+	if ok, err := s.associateActive(ctx, a.User); err != nil || !ok {
+		if err == nil {
+			err = ErrInvalidCredentials
 		}
-		if !ok {
-			return Session{}, ErrInvalidCredentials
-		}
+		return Session{}, err
 	}
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {

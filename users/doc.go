@@ -78,8 +78,9 @@
 // revokes all its sessions at once. The principal's AssociateID and OfficeID
 // are read from the associate on every request, so a transfer to another
 // office applies from the next one; once the associate is deactivated its
-// user's tokens are refused (ErrInvalidSession) and its logins fail with
-// ErrInvalidCredentials, with no change to the user itself. Logging in (right,
+// user's tokens are refused (ErrInvalidSession), its logins fail with
+// ErrInvalidCredentials and, if it is still invited, its registration fails
+// as a wrong code or ticket does, with no change to the user itself. Logging in (right,
 // wrong or locked out) is no edit of the user: its Version and UpdatedAt stay
 // as they were.
 //

@@ -37,8 +37,9 @@ type ClientChecker interface {
 // AssociateChecker tells whether an associate exists in a tenant and is
 // active: a back-office invitation must name one, and so must a bootstrap
 // that names an associate at all. It returns false, nil for an associate that
-// does not exist, belongs to another tenant, or is inactive. Login asks it
-// too: a user whose associate is no longer active cannot log in. storage's
+// does not exist, belongs to another tenant, or is inactive. Login and
+// registration ask it too: a user whose associate is no longer active can
+// neither log in nor register. storage's
 // *AssociateStore implements it.
 type AssociateChecker interface {
 	AssociateExists(ctx context.Context, tenantID, associateID string) (bool, error)
