@@ -142,7 +142,9 @@
 // tells the role service who it is (IsNodeOperator implements
 // authz.NodeOperators). A borrower or investor invitation must name a client of
 // the same tenant (a ClientChecker, required by New; ErrInvalid naming clientId
-// otherwise, the same for a missing and another tenant's client).
+// otherwise, the same for a missing and another tenant's client); a back-office
+// invitation an active associate of the same tenant (an AssociateChecker,
+// required by New; ErrInvalid naming associateId otherwise).
 //
 // A user the actor may not touch (of a higher rank) is answered exactly as a
 // missing one, ErrNotFound, so that nobody learns which users exist.
