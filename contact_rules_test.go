@@ -45,7 +45,7 @@ func TestEmailAndPhoneRulesAgree(t *testing.T) {
 		require.NoError(t, err)
 		az, err := authz.New(db.Authz(), db.Authz())
 		require.NoError(t, err)
-		usvc, err := users.New(db.Users(), testkit.AllowAll{}, az, db.Clients(), memory.NewMessaging(), memory.NewIdentity(),
+		usvc, err := users.New(db.Users(), testkit.AllowAll{}, az, db.Clients(), db.Associates(), memory.NewMessaging(), memory.NewIdentity(),
 			users.WithHashing(users.InsecureTestHashing()))
 		require.NoError(t, err)
 

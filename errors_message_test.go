@@ -65,7 +65,7 @@ func TestErrorMessages(t *testing.T) {
 
 		az, err := authz.New(db.Authz(), db.Authz())
 		require.NoError(t, err)
-		usvc, err := users.New(db.Users(), testkit.AllowAll{}, az, db.Clients(), memory.NewMessaging(), memory.NewIdentity(),
+		usvc, err := users.New(db.Users(), testkit.AllowAll{}, az, db.Clients(), db.Associates(), memory.NewMessaging(), memory.NewIdentity(),
 			users.WithHashing(users.InsecureTestHashing()))
 		require.NoError(t, err)
 		op := users.NodeOperatorInput{Email: "op@bank.example", Name: "Node Operator", Password: "operator-password-1", Roles: []string{authz.RoleSecurityAdmin}}

@@ -43,9 +43,16 @@
 // The data scope stored here (the classification's mode, the office tree,
 // the hierarchy, the client links) limits what an associate's principal sees
 // of clients: package clients applies it inside its queries (clients.Scope).
-// What this package does not do yet: the principal's office and associate
-// are not filled in by authentication; an associate cannot yet be created
-// with its back-office user. Those are later parts of issue 11.
+//
+// A back-office user names its associate (users.InviteInput.AssociateID, which
+// must be an active associate of the tenant), and users.Service.Authenticate
+// reads that associate on every request: the principal's AssociateID and
+// OfficeID are the associate's as stored, so a Transfer applies from its
+// user's next request, and a Deactivate refuses its user's sessions and logins
+// at once.
+//
+// What this package does not do yet: an associate cannot be created together
+// with its back-office user (the user is invited separately, naming it).
 //
 // # Rules every call follows
 //

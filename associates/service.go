@@ -601,6 +601,8 @@ func (s *Service) SetAgent(ctx context.Context, p authz.Principal, id string, ve
 // Deactivate deactivates the associate at version (AS010). Its links and
 // children stay; it can no longer be linked, transferred, or given children.
 // Deactivating an inactive associate fails with clientele.ErrPrecondition.
+// A user linked to the associate is refused from then on: users.Service
+// refuses its sessions (Authenticate) and its logins.
 func (s *Service) Deactivate(ctx context.Context, p authz.Principal, id string, version int64) (Associate, error) {
 	var inactive bool
 	a, err := s.flag(ctx, p, authz.OpDeactivateAssociate, "deactivate", id, version, func(a *Associate) []string {
@@ -642,7 +644,8 @@ func (s *Service) flag(ctx context.Context, p authz.Principal, op authz.Operatio
 }
 
 // Transfer moves the active associate at version to another open office of
-// the tenant (AS009).
+// the tenant (AS009). A user linked to the associate has the new office as
+// its principal's OfficeID from its next request (users.Service.Authenticate).
 func (s *Service) Transfer(ctx context.Context, p authz.Principal, id string, version int64, officeID string) (Associate, error) {
 	if err := s.authorize(ctx, p, authz.OpUpdateAssociate); err != nil {
 		return Associate{}, fmt.Errorf("associates: transfer: %w", err)

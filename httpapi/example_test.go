@@ -30,7 +30,7 @@ func Example() {
 		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive}})
 	az, _ := authz.New(db.Authz(), db.Authz())
 	cs, _ := clients.New(db.Clients(), az)
-	us, _ := users.New(db.Users(), az, az, db.Clients(), memory.NewMessaging(), memory.NewIdentity())
+	us, _ := users.New(db.Users(), az, az, db.Clients(), db.Associates(), memory.NewMessaging(), memory.NewIdentity())
 	roles, _ := authz.NewRoleService(db.Authz(), az)
 
 	gateway := func(r *http.Request) (authz.Principal, error) {

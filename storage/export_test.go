@@ -17,3 +17,11 @@ func (db *DB) PruneEffects(ctx context.Context, cutoff time.Time) (int64, error)
 // SetClock sets the clock idempotency keys are stamped, judged and pruned by
 // (time.Now by default). Call it only while no other goroutine uses db.
 func (db *DB) SetClock(now func() time.Time) { db.clock = now }
+
+// SessionQuery is Authenticate's look-up as the dialect sends it, for plans.
+func (db *DB) SessionQuery() string {
+	if db.dialect == Postgres {
+		return sessionQuery + "$1"
+	}
+	return sessionQuery + "?"
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
@@ -487,9 +488,12 @@ func (s *UserStore) ReserveCode(ctx context.Context, tenantID, userID string, pu
 }
 
 // sessionQuery is Authenticate's look-up: the unique token index, then the
-// user's primary key.
-const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id
+// user's primary key, then the primary key (tenant_id, id) of the user's
+// associate, if it has one (LEFT JOIN: a user without an associate has NULLs
+// there).
+const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id, a.office_id, a.state
 FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
+LEFT JOIN associates AS a ON u.associate_id <> '' AND a.tenant_id = u.tenant_id AND a.id = u.associate_id
 WHERE s.token_hash = `
 
 // sessionStmt returns the session look-up as DB.prepared gives it: prepared once
@@ -503,7 +507,8 @@ func (s *UserStore) sessionStmt(ctx context.Context) (rowQuerier, error) {
 }
 
 // SessionByDigest implements users.Store: one look-up on the unique token index
-// joined with the user's primary key (a prepared statement on SQLite).
+// joined with the user's primary key and its associate's (a prepared statement
+// on SQLite).
 func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.SessionView, error) {
 	stmt, err := s.sessionStmt(ctx)
 	if err != nil {
@@ -513,9 +518,10 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 		v                users.SessionView
 		typ, state, rols string
 		revokedAt        sql.NullTime
+		office, aState   sql.NullString
 	)
 	err = stmt.QueryRowContext(ctx, digest).
-		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID)
+		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID, &office, &aState)
 	if err != nil {
 		return users.SessionView{}, translate(err)
 	}
@@ -525,6 +531,8 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 	}
 	v.ExpiresAt = v.ExpiresAt.UTC()
 	v.Revoked = revokedAt.Valid
+	v.OfficeID = office.String
+	v.AssociateActive = v.AssociateID != "" && aState.String == string(associates.Active)
 	v.Type, v.State, v.Roles = users.Type(typ), users.State(state), roles
 	return v, nil
 }

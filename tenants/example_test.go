@@ -45,7 +45,7 @@ func Example() {
 		panic(err)
 	}
 	az, _ := authz.New(db.Authz(), db.Authz())
-	us, _ := users.New(db.Users(), az, az, db.Clients(), memory.NewMessaging(), memory.NewIdentity(), users.WithHashing(users.InsecureTestHashing()))
+	us, _ := users.New(db.Users(), az, az, db.Clients(), db.Associates(), memory.NewMessaging(), memory.NewIdentity(), users.WithHashing(users.InsecureTestHashing()))
 	op, err := us.Bootstrap(ctx, "node", users.NodeOperatorInput{Email: "ops@node.example", Name: "Operator", Password: "correct horse battery"})
 	if err != nil {
 		panic(err)

@@ -156,6 +156,12 @@ func (s *Service) IsNodeOperator(ctx context.Context, p authz.Principal) (bool, 
 // every time, however long after); with another input it fails with
 // ErrConflict. Without a password the operator is invited by email.
 //
+// The operator's AssociateID is optional, since a tenant being set up has no
+// associate yet (an associate needs an office and a classification, which the
+// operator creates). When given, it must name an active associate of the
+// tenant (a *clientele.ValidationError naming associateId otherwise), checked
+// when the operator is created, not on a replay.
+//
 // "The same input" is judged against the tenant's node operator as stored:
 // name, email, phone, associate and roles (in any order); the password is not
 // compared. Two first bootstraps of one tenant racing each other are kept apart
@@ -189,6 +195,11 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 			return User{}, errBootstrappedOtherwise
 		}
 		return existing, nil
+	}
+	if in.AssociateID != "" {
+		if err := s.checkAssociate(ctx, tenantID, in.AssociateID); err != nil {
+			return User{}, fmt.Errorf("users: bootstrap: %w", err)
+		}
 	}
 	// The password stays out of the request hash: a fast hash of it must not be
 	// stored anywhere.
@@ -285,6 +296,19 @@ func (s *Service) newInvitation(u User, now time.Time) (*Code, outbox.Effect, er
 	return c, e, nil
 }
 
+// checkAssociate requires associateID to name an active associate of the
+// tenant: a *clientele.ValidationError naming associateId otherwise.
+func (s *Service) checkAssociate(ctx context.Context, tenantID, associateID string) error {
+	ok, err := s.associates.AssociateExists(ctx, tenantID, associateID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return clientele.NewValidationError("associateId", "exists", "no active associate with this ID in the tenant")
+	}
+	return nil
+}
+
 // administrator loads the principal's own user and checks it may administer
 // users: an active node operator or originator admin of the principal's tenant.
 func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account, error) {
@@ -316,7 +340,10 @@ func (s *Service) administrator(ctx context.Context, p authz.Principal) (Account
 // back-office permission of every role it gives (an *authz.GrantError, ErrForbidden); the node operator is exempt. A
 // borrower or investor invitation must name in ClientID a client of the same
 // tenant that is not archived: a missing, archived or other tenant's client is
-// a *clientele.ValidationError naming clientId. With an idempotency key (the
+// a *clientele.ValidationError naming clientId. A back-office invitation must
+// name in AssociateID an active associate of the same tenant: a missing,
+// inactive or other tenant's associate is a *clientele.ValidationError naming
+// associateId. With an idempotency key (the
 // inviter's own, for US001, remembered 24 hours: package idempotency),
 // repeating the request returns the user created then (whose invitation is
 // already queued) and queues nothing; reusing the key for another request, or
@@ -379,6 +406,8 @@ func (s *Service) Invite(ctx context.Context, p authz.Principal, in InviteInput,
 			return User{}, fmt.Errorf("users: invite: %w",
 				clientele.NewValidationError("clientId", "exists", "no client with this ID in the tenant"))
 		}
+	} else if err := s.checkAssociate(ctx, p.TenantID, in.AssociateID); err != nil {
+		return User{}, fmt.Errorf("users: invite: %w", err)
 	}
 
 	id, err := newID()

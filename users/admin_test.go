@@ -26,26 +26,31 @@ func TestNewRejectsMissingDependencies(t *testing.T) {
 	require.NoError(t, err)
 	for name, f := range map[string]func() (*users.Service, error){
 		"store": func() (*users.Service, error) {
-			return users.New(nil, testkit.AllowAll{}, cats, db.Clients(), msg, ident)
+			return users.New(nil, testkit.AllowAll{}, cats, db.Clients(), db.Associates(), msg, ident)
 		},
-		"authz": func() (*users.Service, error) { return users.New(db.Users(), nil, cats, db.Clients(), msg, ident) },
+		"authz": func() (*users.Service, error) {
+			return users.New(db.Users(), nil, cats, db.Clients(), db.Associates(), msg, ident)
+		},
 		"catalogue": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, nil, db.Clients(), msg, ident)
+			return users.New(db.Users(), testkit.AllowAll{}, nil, db.Clients(), db.Associates(), msg, ident)
 		},
 		"clients": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, cats, nil, msg, ident)
+			return users.New(db.Users(), testkit.AllowAll{}, cats, nil, db.Associates(), msg, ident)
+		},
+		"associates": func() (*users.Service, error) {
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), nil, msg, ident)
 		},
 		"messaging": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), nil, ident)
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), db.Associates(), nil, ident)
 		},
 		"identity": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, nil)
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), db.Associates(), msg, nil)
 		},
 		"code TTL": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, ident, users.WithCodeTTL(25*time.Hour, time.Minute))
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), db.Associates(), msg, ident, users.WithCodeTTL(25*time.Hour, time.Minute))
 		},
 		"hashing": func() (*users.Service, error) {
-			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), msg, ident, users.WithHashing(users.Hashing{}))
+			return users.New(db.Users(), testkit.AllowAll{}, cats, db.Clients(), db.Associates(), msg, ident, users.WithHashing(users.Hashing{}))
 		},
 	} {
 		svc, err := f()
@@ -72,12 +77,12 @@ func TestInviteRules(t *testing.T) {
 			allow bool
 		}{
 			{"operator invites admin", e.op, adminInput("a2@bank.example"), true},
-			{"operator invites operator", e.op, users.InviteInput{Type: users.NodeOperator, Name: "Second Op", Email: "op2@bank.example", AssociateID: "a-op2"}, true},
+			{"operator invites operator", e.op, users.InviteInput{Type: users.NodeOperator, Name: "Second Op", Email: "op2@bank.example", AssociateID: staffT1}, true},
 			{"admin invites admin", admin, adminInput("a3@bank.example"), true},
 			{"admin invites agent", admin, agentInput("+254700000012"), true},
 			{"admin invites investor", admin, investorInput("i2@mail.example"), true},
 			{"admin invites borrower", admin, borrowerInput("+254700000013"), true},
-			{"admin cannot invite operator", admin, users.InviteInput{Type: users.NodeOperator, Name: "Op", Email: "op3@bank.example", AssociateID: "a-op3"}, false},
+			{"admin cannot invite operator", admin, users.InviteInput{Type: users.NodeOperator, Name: "Op", Email: "op3@bank.example", AssociateID: staffT1}, false},
 			{"agent cannot invite", agent.User.Principal(), borrowerInput("+254700000014"), false},
 			{"investor cannot invite", inv.User.Principal(), investorInput("i3@mail.example"), false},
 			{"unknown principal cannot invite", testkit.Staff("t1", "ghost"), borrowerInput("+254700000015"), false},
@@ -314,7 +319,7 @@ func TestAuthorizesBeforeActing(t *testing.T) {
 	e := newEnv(t, dbtest.SQLiteFile(t))
 	target := e.invite(e.op, investorInput("ivy@mail.example"))
 	d := &deny{}
-	svc, err := users.New(e.db.Users(), d, e.cats, knownClients{}, e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
+	svc, err := users.New(e.db.Users(), d, e.cats, knownClients{}, e.db.Associates(), e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 	sent := len(e.msg.Sent())
 
@@ -346,7 +351,7 @@ func TestWithAuthzCatalogue(t *testing.T) {
 	az, err := authz.New(cats, cats)
 	require.NoError(t, err)
 	msg := memory.NewMessaging()
-	svc, err := users.New(db.Users(), az, az, knownClients{}, msg, memory.NewIdentity(),
+	svc, err := users.New(db.Users(), az, az, knownClients{}, db.Associates(), msg, memory.NewIdentity(),
 		users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 	dbtest.StartDispatcher(t, db, svc.Handlers())

@@ -158,9 +158,15 @@ func (s *Service) newSession(u User, method Channel, now time.Time) (string, *Se
 // applies set to the account, marks it active, opens a session, and enqueues
 // effects. When a
 // concurrent registration got there first (the code is used or the user no
-// longer invited) it returns lost, the error every other failure of the flow
-// gives.
+// longer invited), or the user's associate is no longer active, it returns
+// lost, the error every other failure of the flow gives.
 func (s *Service) activate(ctx context.Context, a *Account, c Code, method Channel, now time.Time, lost error, set func(*Account), effects ...outbox.Effect) (Session, error) {
+	if ok, err := s.associateActive(ctx, a.User); err != nil || !ok {
+		if err == nil {
+			err = lost
+		}
+		return Session{}, err
+	}
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {
 		return Session{}, err
@@ -495,8 +501,20 @@ func (s *Service) reserveLogin(ctx context.Context, a *Account, now time.Time) (
 	return acc, err
 }
 
+// associateActive reports whether u may act as far as its associate goes: it
+// has none, or its associate is an active associate of its tenant.
+func (s *Service) associateActive(ctx context.Context, u User) (bool, error) {
+	if u.AssociateID == "" {
+		return true, nil
+	}
+	return s.associates.AssociateExists(ctx, u.TenantID, u.AssociateID)
+}
+
 // open checks the state of a user whose secret checked out and opens a
-// session. A login that opens a session ends its lockout window: it sets the
+// session. A user whose associate is no longer active (or no longer names an
+// associate of the tenant) is refused with ErrInvalidCredentials, as a wrong
+// secret; Authenticate refuses its sessions too, so one opened while the
+// associate is being deactivated stops with it. A login that opens a session ends its lockout window: it sets the
 // attempt count to zero and lifts the lock. reserved says the attempt was
 // reserved (a password or PIN), so the lock was checked then and the one its
 // own reservation may have set is lifted; an unreserved login (social) is
@@ -509,6 +527,12 @@ func (s *Service) open(ctx context.Context, a *Account, method Channel, now time
 		return Session{}, ErrInvalidCredentials
 	case !a.User.Type.Allows(method):
 		return Session{}, ErrWrongChannel
+	}
+	if ok, err := s.associateActive(ctx, a.User); err != nil || !ok {
+		if err == nil {
+			err = ErrInvalidCredentials
+		}
+		return Session{}, err
 	}
 	token, rec, err := s.newSession(a.User, method, now)
 	if err != nil {
@@ -559,9 +583,14 @@ func (s *Service) LoginSocial(ctx context.Context, in SocialInput) (Session, err
 const tokenLen = 43
 
 // Authenticate returns the principal a session token stands for. It is one
-// indexed look-up of the token's SHA-256 digest joined with the user: no
-// password hashing. An unknown, expired or revoked token, or one whose user is
-// no longer active (blocked), is ErrInvalidSession (ErrUnauthenticated).
+// indexed look-up of the token's SHA-256 digest joined with the user and the
+// user's associate: no password hashing. The principal's AssociateID and
+// OfficeID are the associate's as they are now, so a transfer to another
+// office applies from the next request. An unknown, expired or revoked token,
+// one whose user is no longer active (blocked), and one whose user names an
+// associate that is inactive (deactivated) or not in the tenant, is
+// ErrInvalidSession (ErrUnauthenticated): a deactivation stops the sessions
+// of the associate's user at once.
 func (s *Service) Authenticate(ctx context.Context, token string) (authz.Principal, error) {
 	if len(token) != tokenLen {
 		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
@@ -573,12 +602,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (authz.Princip
 	if err != nil {
 		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", err)
 	}
-	if sv.Revoked || sv.State != Active || !s.now().Before(sv.ExpiresAt) {
+	if sv.Revoked || sv.State != Active || !s.now().Before(sv.ExpiresAt) || (sv.AssociateID != "" && !sv.AssociateActive) {
 		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
 	return authz.Principal{
 		TenantID: sv.TenantID, UserID: sv.UserID, Kind: sv.Type.Kind(), Roles: sv.Roles,
-		AssociateID: sv.AssociateID, ClientID: sv.ClientID,
+		AssociateID: sv.AssociateID, ClientID: sv.ClientID, OfficeID: sv.OfficeID,
 	}, nil
 }
 

@@ -19,6 +19,12 @@
 // hours, or by SMS with a code valid 10 minutes, counted from its sending.
 // Reinvite sends a fresh code.
 //
+// A back-office invitation names its associate, which must be an active
+// associate of the tenant (AssociateChecker; storage.AssociateStore answers
+// it); a customer invitation names a client of the tenant that is not
+// archived (ClientChecker). The node operator's associate is optional, since
+// a tenant being set up has none yet; Bootstrap checks it only when given.
+//
 // # Delivery through the outbox
 //
 // Invite, Reinvite and Bootstrap do not send anything themselves, and SetPIN
@@ -67,8 +73,14 @@
 // LoginPassword, LoginPIN and LoginSocial open a session: an opaque token of 32
 // random bytes (base64url), stored only as its SHA-256 digest, valid 12 hours by
 // default. Authenticate turns a token into the authz.Principal of every other
-// service call with one indexed look-up and no password hashing; Logout revokes
-// it, and blocking a user revokes all its sessions at once. Logging in (right,
+// service call with one indexed look-up (the session, its user and the user's
+// associate) and no password hashing; Logout revokes it, and blocking a user
+// revokes all its sessions at once. The principal's AssociateID and OfficeID
+// are read from the associate on every request, so a transfer to another
+// office applies from the next one; once the associate is deactivated its
+// user's tokens are refused (ErrInvalidSession), its logins fail with
+// ErrInvalidCredentials and, if it is still invited, its registration fails
+// as a wrong code or ticket does, with no change to the user itself. Logging in (right,
 // wrong or locked out) is no edit of the user: its Version and UpdatedAt stay
 // as they were.
 //
@@ -130,7 +142,9 @@
 // tells the role service who it is (IsNodeOperator implements
 // authz.NodeOperators). A borrower or investor invitation must name a client of
 // the same tenant (a ClientChecker, required by New; ErrInvalid naming clientId
-// otherwise, the same for a missing and another tenant's client).
+// otherwise, the same for a missing and another tenant's client); a back-office
+// invitation an active associate of the same tenant (an AssociateChecker,
+// required by New; ErrInvalid naming associateId otherwise).
 //
 // A user the actor may not touch (of a higher rank) is answered exactly as a
 // missing one, ErrNotFound, so that nobody learns which users exist.

@@ -352,7 +352,7 @@ func TestSocialChecks(t *testing.T) {
 	assert.ErrorIs(t, err, users.ErrNoInvitation)
 
 	// Without a verifier, social sign-up is switched off.
-	svc, err := users.New(e.db.Users(), testkit.AllowAll{}, e.cats, knownClients{}, e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
+	svc, err := users.New(e.db.Users(), testkit.AllowAll{}, e.cats, knownClients{}, e.db.Associates(), e.msg, e.ident, users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 	_, err = svc.RegisterSocial(e.ctx, users.SocialInput{TenantID: "t1", Provider: "google", Credential: "g-1|ivy@mail.example|verified"})
 	assert.ErrorIs(t, err, users.ErrSocialUnavailable)

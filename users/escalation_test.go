@@ -108,7 +108,7 @@ func TestNoEscalationThroughUsers(t *testing.T) {
 func TestInviteNeedsClientOfTenant(t *testing.T) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		e := newEnv(t, db)
-		svc, err := users.New(db.Users(), testkit.AllowAll{}, e.cats, db.Clients(), e.msg, e.ident,
+		svc, err := users.New(db.Users(), testkit.AllowAll{}, e.cats, db.Clients(), db.Associates(), e.msg, e.ident,
 			users.WithHashing(users.InsecureTestHashing()), users.WithClock(e.clock.Now))
 		require.NoError(t, err)
 		client := func(tenant, id string, state clients.State) {

@@ -61,7 +61,7 @@ func Example() {
 	sms := memory.NewMessaging()
 	// Roles are checked against az's catalogues; a customer invitation must
 	// name a client of the tenant in the store.
-	svc := must(users.New(db.Users(), az, az, db.Clients(), sms, memory.NewIdentity(),
+	svc := must(users.New(db.Users(), az, az, db.Clients(), db.Associates(), sms, memory.NewIdentity(),
 		users.WithHashing(users.InsecureTestHashing()), // the default is OWASP's argon2id cost
 	))
 	// The dispatcher delivers what the service queues: invitations, DIDs.

@@ -81,7 +81,7 @@ func TestEmailRegistrationFlow(t *testing.T) {
 		ap, err := e.svc.Authenticate(e.ctx, sess.Token)
 		require.NoError(t, err)
 		assert.Equal(t, u.ID, ap.UserID)
-		assert.Equal(t, "assoc-Ada@Bank.example", ap.AssociateID)
+		assert.Equal(t, staffT1, ap.AssociateID)
 
 		login := func() (users.Session, error) {
 			return e.svc.LoginPassword(e.ctx, users.PasswordLoginInput{TenantID: "t1", Email: "ADA@bank.example", Password: "a long enough password"})

@@ -8,11 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/adapters/memory"
+	"github.com/clientele-go/clientele/associates"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
@@ -69,6 +72,35 @@ type env struct {
 	clock  *clock
 	op     authz.Principal // the node operator of t1
 	cats   *authz.Authorizer
+	// assocs runs the associates of both tenants, allowing everything.
+	assocs *associates.Service
+}
+
+// staffT1 and staffT2 are the IDs of an active associate in t1 and in t2 that
+// every env has (seedStaff): the back-office users the tests invite link to
+// them unless a test is about the associate.
+const (
+	staffT1 = "01937000-0000-7000-8000-0000000000a1"
+	staffT2 = "01937000-0000-7000-8000-0000000000a2"
+)
+
+// seedStaff stores an open office, a branch-scoped classification and the
+// active associate id in tenantID, through the associates store.
+func seedStaff(t testing.TB, db *storage.DB, tenantID, id string) {
+	t.Helper()
+	ctx := context.Background()
+	st := db.Associates()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	entry := func(typ, eid string) audit.Entry {
+		return audit.Entry{TenantID: tenantID, Actor: "test", Operation: "test.seed", EntityType: typ, EntityID: eid, Changed: []string{}, At: now}
+	}
+	officeID, classID := uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String()
+	require.NoError(t, st.InsertOffice(ctx, associates.Office{ID: officeID, TenantID: tenantID, Name: "Head office",
+		State: associates.OfficeOpen, Version: 1, CreatedAt: now, UpdatedAt: now}, entry("office", officeID)))
+	require.NoError(t, st.InsertClassification(ctx, associates.Classification{ID: classID, TenantID: tenantID, Name: "Employee",
+		Scope: associates.ScopeBranch, Fields: []associates.Field{}, Version: 1, CreatedAt: now}, entry("classification", classID)))
+	require.NoError(t, st.InsertAssociate(ctx, associates.Associate{ID: id, TenantID: tenantID, OfficeID: officeID, ClassificationID: classID,
+		Name: "Staff", State: associates.Active, Data: map[string]any{}, Version: 1, CreatedAt: now, UpdatedAt: now}, entry("associate", id)))
 }
 
 // knownClients says a client exists when its ID starts with "client-", in
@@ -105,7 +137,11 @@ func setupEnv(t testing.TB, db *storage.DB, dispatch bool, wrapMsg func(adapters
 	for _, id := range []string{"t1", "t2"} {
 		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant(id)))
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: newClock(), faults: memory.NewFaults()}
+	seedStaff(t, db, "t1", staffT1)
+	seedStaff(t, db, "t2", staffT2)
+	assocs, err := associates.New(db.Associates(), testkit.AllowAll{})
+	require.NoError(t, err)
+	e := &env{t: t, ctx: ctx, db: db, clock: newClock(), faults: memory.NewFaults(), assocs: assocs}
 	e.msg = memory.NewMessaging(memory.WithFaults(e.faults))
 	e.ident = memory.NewIdentity(memory.WithFaults(e.faults))
 	base := []users.Option{
@@ -123,7 +159,7 @@ func setupEnv(t testing.TB, db *storage.DB, dispatch bool, wrapMsg func(adapters
 	if wrapIdent != nil {
 		ident = wrapIdent(ident)
 	}
-	svc, err := users.New(db.Users(), testkit.AllowAll{}, cats, knownClients{}, msg, ident, append(base, opts...)...)
+	svc, err := users.New(db.Users(), testkit.AllowAll{}, cats, knownClients{}, db.Associates(), msg, ident, append(base, opts...)...)
 	require.NoError(t, err)
 	e.svc = svc
 	if dispatch {
@@ -161,7 +197,7 @@ func (e *env) invite(p authz.Principal, in users.InviteInput) users.User {
 }
 
 func adminInput(email string) users.InviteInput {
-	return users.InviteInput{Type: users.OriginatorAdmin, Name: "Ada Admin", Email: email, AssociateID: "assoc-" + email}
+	return users.InviteInput{Type: users.OriginatorAdmin, Name: "Ada Admin", Email: email, AssociateID: staffT1}
 }
 
 func investorInput(email string) users.InviteInput {
@@ -169,7 +205,7 @@ func investorInput(email string) users.InviteInput {
 }
 
 func agentInput(phone string) users.InviteInput {
-	return users.InviteInput{Type: users.OriginatorAgent, Name: "Abe Agent", Phone: phone, AssociateID: "assoc-" + phone}
+	return users.InviteInput{Type: users.OriginatorAgent, Name: "Abe Agent", Phone: phone, AssociateID: staffT1}
 }
 
 func borrowerInput(phone string) users.InviteInput {

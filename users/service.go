@@ -34,6 +34,17 @@ type ClientChecker interface {
 	ClientExists(ctx context.Context, tenantID, clientID string) (bool, error)
 }
 
+// AssociateChecker tells whether an associate exists in a tenant and is
+// active: a back-office invitation must name one, and so must a bootstrap
+// that names an associate at all. It returns false, nil for an associate that
+// does not exist, belongs to another tenant, or is inactive. Login and
+// registration ask it too: a user whose associate is no longer active can
+// neither log in nor register. storage's
+// *AssociateStore implements it.
+type AssociateChecker interface {
+	AssociateExists(ctx context.Context, tenantID, associateID string) (bool, error)
+}
+
 // SocialAssertion is a social login the embedding application has verified
 // (OAuth 2.0 / OpenID Connect with Google, Facebook, …): the provider, the
 // provider's stable subject identifier, and the account's email.
@@ -108,10 +119,11 @@ type Service struct {
 	ident  adapters.Identity
 	hasher *secret.Hasher
 
-	cats    CatalogueSource
-	clients ClientChecker
-	social  SocialVerifier
-	now     func() time.Time
+	cats       CatalogueSource
+	clients    ClientChecker
+	associates AssociateChecker
+	social     SocialVerifier
+	now        func() time.Time
 
 	hashing          Hashing
 	sessionTTL       time.Duration
@@ -162,11 +174,12 @@ func WithPortalURL(u string) Option { return func(s *Service) { s.portalURL = u 
 func WithSocialVerifier(v SocialVerifier) Option { return func(s *Service) { s.social = v } }
 
 // New returns a Service over store, authorizing administrative calls with az,
-// checking roles against the catalogues of cats and customer invitations
-// against the clients of clientsOf, sending invitations through msg and
-// creating borrowers' DIDs through ident (both from the outbox handlers of
+// checking roles against the catalogues of cats, customer invitations against
+// the clients of clientsOf and back-office ones (and logins) against the
+// associates of associatesOf, sending invitations through msg and creating
+// borrowers' DIDs through ident (both from the outbox handlers of
 // Service.Handlers, after commit). Every argument is required.
-func New(store Store, az Authorizer, cats CatalogueSource, clientsOf ClientChecker, msg adapters.Messaging, ident adapters.Identity, opts ...Option) (*Service, error) {
+func New(store Store, az Authorizer, cats CatalogueSource, clientsOf ClientChecker, associatesOf AssociateChecker, msg adapters.Messaging, ident adapters.Identity, opts ...Option) (*Service, error) {
 	switch {
 	case store == nil:
 		return nil, errors.New("users: New: store is nil")
@@ -176,13 +189,15 @@ func New(store Store, az Authorizer, cats CatalogueSource, clientsOf ClientCheck
 		return nil, errors.New("users: New: catalogue source is nil")
 	case clientsOf == nil:
 		return nil, errors.New("users: New: client checker is nil")
+	case associatesOf == nil:
+		return nil, errors.New("users: New: associate checker is nil")
 	case msg == nil:
 		return nil, errors.New("users: New: messaging is nil")
 	case ident == nil:
 		return nil, errors.New("users: New: identity is nil")
 	}
 	s := &Service{
-		store: store, az: az, cats: cats, clients: clientsOf, msg: msg, ident: ident, now: time.Now,
+		store: store, az: az, cats: cats, clients: clientsOf, associates: associatesOf, msg: msg, ident: ident, now: time.Now,
 		hashing: OWASPHashing(), sessionTTL: DefaultSessionTTL,
 		emailCodeTTL: DefaultEmailCodeTTL, smsCodeTTL: DefaultSMSCodeTTL, ticketTTL: DefaultTicketTTL,
 		lockout: DefaultLockout, maxLoginFailures: DefaultMaxLoginFailures,

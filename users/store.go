@@ -71,7 +71,8 @@ type Store interface {
 	// caller's to check.
 	ReserveCode(ctx context.Context, tenantID, userID string, purpose Purpose, limit int) (Code, error)
 	// SessionByDigest returns the session whose token digest is digest, joined
-	// with its user, in one indexed look-up, or ErrNotFound.
+	// with its user and the user's associate (its office and whether it is
+	// active), in one indexed look-up, or ErrNotFound.
 	SessionByDigest(ctx context.Context, digest string) (SessionView, error)
 	// RevokeSession marks the session with this digest revoked at at (no-op when
 	// it is already revoked); ErrNotFound when there is none.
@@ -157,6 +158,12 @@ type SessionView struct {
 	Roles       []string
 	AssociateID string
 	ClientID    string
+	// OfficeID is the office of the user's associate ("" without one).
+	OfficeID string
+	// AssociateActive reports whether AssociateID names an associate of the
+	// session's tenant that is active; false when AssociateID is "" or names
+	// no associate of the tenant.
+	AssociateActive bool
 }
 
 // Change is one atomic change of an account (see Store.Change). fn edits Account

@@ -58,7 +58,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if len(cfg.socialKey) > 0 {
 		opts = append(opts, users.WithSocialVerifier(testkit.SocialStandIn{Key: cfg.socialKey}))
 	}
-	us, err := users.New(db.Users(), az, az, db.Clients(), cfg.messaging, cfg.identity, opts...)
+	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), cfg.messaging, cfg.identity, opts...)
 	if err != nil {
 		return nil, err
 	}

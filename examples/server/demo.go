@@ -34,11 +34,10 @@ func (a *app) seedDemo(ctx context.Context, base string) (string, error) {
 		return "", err
 	}
 	_, err = a.services.Users.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
-		Email:       demoAdminEmail,
-		Name:        "Demo Operator",
-		AssociateID: "demo-operator",
-		Roles:       []string{"RP001", authz.RoleSecurityAdmin},
-		Password:    a.cfg.demoPassword,
+		Email:    demoAdminEmail,
+		Name:     "Demo Operator",
+		Roles:    []string{"RP001", authz.RoleSecurityAdmin},
+		Password: a.cfg.demoPassword,
 	})
 	if err != nil {
 		return "", fmt.Errorf("demo node operator: %w", err)

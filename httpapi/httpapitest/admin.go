@@ -50,7 +50,7 @@ func tenantRoutes(t *testing.T, check Check) {
 		status, _ = operator.do("GET", "/tenants/nope", "")
 		assert.Equal(t, http.StatusNotFound, status)
 
-		invite(t, operator, `{"type":"originator_agent","name":"Nobody","phone":"+254700000016","associateId":"assoc-16"}`)
+		invite(t, operator, `{"type":"originator_agent","name":"Nobody","phone":"+254700000016","associateId":"`+staffID+`"}`)
 		nobody := env.registerPhone(t, "+254700000016", "482913")
 		status, _ = nobody.do("GET", "/tenants/demo", "")
 		assert.Equal(t, http.StatusForbidden, status)
@@ -104,7 +104,7 @@ func assignRoles(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db, check)
 		operator := env.admin(t)
-		id := invite(t, operator, `{"type":"originator_agent","name":"Agent","phone":"+254700000018","associateId":"assoc-18","roles":["RP005"]}`)
+		id := invite(t, operator, `{"type":"originator_agent","name":"Agent","phone":"+254700000018","associateId":"`+staffID+`","roles":["RP005"]}`)
 		agent := env.registerPhone(t, "+254700000018", "482913")
 		status, _ := agent.do("POST", "/clients/profile", personBody)
 		assert.Equal(t, http.StatusForbidden, status, "RP005 may not create clients")

@@ -102,7 +102,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	cs, err := clients.New(db.Clients(), az)
 	require.NoError(t, err)
-	us, err := users.New(db.Users(), az, az, db.Clients(), env.Msg, env.Ident,
+	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
 	require.NoError(t, err)
 	roles, err := authz.NewRoleService(db.Authz(), az, authz.WithNodeOperators(us))
@@ -119,8 +119,9 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 		ClientPortal: true, CreatedAt: time.Now().UTC(),
 	})
 	require.NoError(t, err)
+	seedStaff(t, db, demoTenant)
 	_, err = us.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
-		Email: demoAdminEmail, Name: "Demo Operator", AssociateID: "demo-operator",
+		Email: demoAdminEmail, Name: "Demo Operator",
 		Roles: []string{"RP001", authz.RoleSecurityAdmin}, Password: testPassword,
 	})
 	require.NoError(t, err)

@@ -56,7 +56,7 @@ func (e *Env) registerPhone(t *testing.T, phone, pin string) caller {
 // registerAgent invites an originator agent with roles and registers it by phone.
 func (e *Env) registerAgent(t *testing.T, inviter caller, phone, roles string) caller {
 	t.Helper()
-	invite(t, inviter, fmt.Sprintf(`{"type":"originator_agent","name":"Agent","phone":%q,"associateId":"assoc-%s","roles":[%q]}`, phone, phone, roles))
+	invite(t, inviter, fmt.Sprintf(`{"type":"originator_agent","name":"Agent","phone":%q,"associateId":%q,"roles":[%q]}`, phone, staffID, roles))
 	return e.registerPhone(t, phone, "482913")
 }
 
@@ -68,7 +68,7 @@ func invitationFlows(t *testing.T, check Check) {
 		operator := env.admin(t)
 
 		// Email + code + password: the node operator invites an originator admin.
-		invite(t, operator, `{"type":"originator_admin","name":"Olive Admin","email":"olive@lender.example","associateId":"assoc-olive","roles":["RA001","RP001"]}`)
+		invite(t, operator, `{"type":"originator_admin","name":"Olive Admin","email":"olive@lender.example","associateId":"`+staffID+`","roles":["RA001","RP001"]}`)
 		dbtest.Drain(t, env.DB)
 		invitation, _ := env.Msg.Last("olive@lender.example")
 		assert.Equal(t, adapters.KindInvitation, invitation.Kind)
@@ -190,10 +190,10 @@ func noEscalation(t *testing.T, check Check) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		env := testServer(t, db, check)
 		operator := env.admin(t)
-		invite(t, operator, `{"type":"originator_admin","name":"Mallory","email":"mallory@lender.example","associateId":"assoc-m","roles":["RA001"]}`)
+		invite(t, operator, `{"type":"originator_admin","name":"Mallory","email":"mallory@lender.example","associateId":"`+staffID+`","roles":["RA001"]}`)
 		mallory := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"mallory@lender.example","code":"`+env.code(t, "mallory@lender.example")+`","password":"mallory-password-1"}`)
 
-		status, out := mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"Eve","email":"eve@evil.example","associateId":"assoc-e","roles":["RP001","RA001"]}`)
+		status, out := mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"Eve","email":"eve@evil.example","associateId":"`+staffID+`","roles":["RP001","RA001"]}`)
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
 		dbtest.Drain(t, env.DB)
 		_, sent := env.Msg.Last("eve@evil.example")
@@ -202,7 +202,7 @@ func noEscalation(t *testing.T, check Check) {
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
 		status, out = mallory.do("PUT", "/roles/RA001", `{"name":"Security Administrator","permissions":["role_admin","user_admin","clnt_mgmt_admin"]}`)
 		assert.Equal(t, http.StatusForbidden, status, "%v", out)
-		status, out = mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"X","email":"x@lender.example","associateId":"assoc-x","roles":["RP999"]}`)
+		status, out = mallory.do("POST", "/auth/invitations", `{"type":"originator_admin","name":"X","email":"x@lender.example","associateId":"`+staffID+`","roles":["RP999"]}`)
 		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)
 		status, out = mallory.do("POST", "/auth/invitations", `{"type":"borrower","name":"B","phone":"+254755000005","clientId":"0190a0b0-0000-7000-8000-00000000dead"}`)
 		require.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)

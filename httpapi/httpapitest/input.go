@@ -60,7 +60,7 @@ func ServicesRefuseBadInput(t *testing.T, check Check) {
 
 		invite := func(mut func(*users.InviteInput)) func() error {
 			return func() error {
-				in := users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000009", AssociateID: "assoc-9", Roles: []string{"RP005"}}
+				in := users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000009", AssociateID: staffID, Roles: []string{"RP005"}}
 				mut(&in)
 				_, err := a.Users.Invite(ctx, admin, in, "")
 				return err
@@ -126,7 +126,7 @@ func ServicesRefuseBadInput(t *testing.T, check Check) {
 			{"invite associateId NUL", "associateId", invite(func(in *users.InviteInput) { in.AssociateID = "assoc" + nul })},
 			{"invite role NUL", "roles[0]", invite(func(in *users.InviteInput) { in.Roles = []string{"RP" + nul} })},
 			{"invite idempotency key NUL", "idempotencyKey", func() error {
-				_, err := a.Users.Invite(ctx, admin, users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000010", AssociateID: "assoc-10"}, "key"+nul)
+				_, err := a.Users.Invite(ctx, admin, users.InviteInput{Type: users.OriginatorAgent, Name: "Agent", Phone: "+254700000010", AssociateID: staffID}, "key"+nul)
 				return err
 			}},
 			// User ids from the path.

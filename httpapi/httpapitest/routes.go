@@ -113,7 +113,7 @@ func authorizesEveryRoute(t *testing.T, check Check) {
 	ref := body["reference"].(string)
 	_, me := admin.do("GET", "/auth/me", "")
 	// An originator agent invited with no role at all.
-	invite(t, admin, `{"type":"originator_agent","name":"Nobody","phone":"+254700000006","associateId":"assoc-nobody"}`)
+	invite(t, admin, `{"type":"originator_agent","name":"Nobody","phone":"+254700000006","associateId":"`+staffID+`"}`)
 	roleless := env.registerPhone(t, "+254700000006", "482913")
 	forged := caller{t: t, base: env.Server.URL, token: strings.Repeat("x", 43)}
 

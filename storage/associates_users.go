@@ -1,0 +1,29 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/clientele-go/clientele/associates"
+	"github.com/clientele-go/clientele/users"
+)
+
+var _ users.AssociateChecker = (*AssociateStore)(nil)
+
+// AssociateExists implements users.AssociateChecker: whether associateID
+// names an active associate of the tenant, by its primary key. An ID that is
+// not a canonical UUID (the only form the associates package makes) names
+// none and is not looked up. It joins the transaction ctx carries.
+func (s *AssociateStore) AssociateExists(ctx context.Context, tenantID, associateID string) (bool, error) {
+	if u, err := uuid.Parse(associateID); err != nil || u.String() != associateID {
+		return false, nil
+	}
+	n, err := s.db.bun.NewSelect().Table("associates").
+		Where("tenant_id = ?", tenantID).Where("id = ?", associateID).Where("state = ?", string(associates.Active)).
+		Count(ctx)
+	if err != nil {
+		return false, translate(err)
+	}
+	return n > 0, nil
+}
