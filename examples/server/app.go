@@ -50,15 +50,17 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := clients.New(db.Clients(), az)
-	if err != nil {
-		return nil, err
-	}
 	opts := []users.Option{users.WithPortalURL(cfg.portalURL)}
 	if len(cfg.socialKey) > 0 {
 		opts = append(opts, users.WithSocialVerifier(testkit.SocialStandIn{Key: cfg.socialKey}))
 	}
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), cfg.messaging, cfg.identity, opts...)
+	if err != nil {
+		return nil, err
+	}
+	// The node operator sees every client of its tenant whatever its roles'
+	// data scope.
+	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us))
 	if err != nil {
 		return nil, err
 	}
