@@ -187,6 +187,53 @@ func rewritePaths(ctx context.Context, tx bun.Tx, table, tenantID, oldPath, newP
 	return translate(err)
 }
 
+// listNodes scans into rows (a *[]officeRow or *[]associateRow) up to limit
+// nodes of the tenant's tree, in id order after the id after, within the
+// subtree of rootPath when it is set: one range on the path index.
+func (s *AssociateStore) listNodes(ctx context.Context, rows any, tenantID, rootPath, after string, limit int) error {
+	q := s.db.bun.NewSelect().Model(rows).Where("tenant_id = ?", tenantID).OrderExpr("id").Limit(int64(limit))
+	if rootPath != "" {
+		q = subtree(q, rootPath)
+	}
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	return translate(q.Scan(ctx))
+}
+
+// move is the move of one node of either tree, read (and locked) at version
+// with its path and parent: the caller has checked the new parent.
+type move struct {
+	model                        any // (*officeRow)(nil) or (*associateRow)(nil)
+	table, what, auditType       string
+	tenantID, id, path, parentID string
+	version                      int64
+}
+
+// to puts the node under the parent at parentPath ("" for a root) within tx:
+// it rewrites its subtree's paths in one statement, bumps its version (still
+// guarded by the version read) and writes entry with the parent before and
+// after. It returns the time the change is stamped with.
+func (m move) to(ctx context.Context, tx bun.Tx, parentID, parentPath string, entry audit.Entry) (time.Time, error) {
+	newPath := "/" + m.id + "/"
+	if parentID != "" {
+		newPath = parentPath + m.id + "/"
+	}
+	if err := rewritePaths(ctx, tx, m.table, m.tenantID, m.path, newPath); err != nil {
+		return time.Time{}, fmt.Errorf("storage: move %s %s: %w", m.what, m.id, err)
+	}
+	at := entry.At.UTC().Truncate(time.Microsecond)
+	res, err := tx.NewUpdate().Model(m.model).
+		Set("parent_id = ?", nullIfEmpty(parentID)).Set("version = ?", m.version+1).Set("updated_at = ?", at).
+		Where("tenant_id = ?", m.tenantID).Where("id = ?", m.id).Where("version = ?", m.version).Exec(ctx)
+	if err := oneRow(res, err, m.what, m.id); err != nil {
+		return time.Time{}, err
+	}
+	entry.TenantID, entry.EntityType, entry.EntityID = m.tenantID, m.auditType, m.id
+	beforeAfter(&entry, "parentId", m.parentID, parentID)
+	return at, appendAudit(ctx, tx, entry)
+}
+
 func refMissing(field, what string) error {
 	return clientele.NewValidationError(field, "exists", "names no "+what+" of this tenant")
 }
@@ -254,19 +301,16 @@ func (s *AssociateStore) Offices(ctx context.Context, tenantID, rootID, after st
 		return []associates.Office{}, nil
 	}
 	var rows []officeRow
-	q := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr("id").Limit(int64(limit))
+	var rootPath string
 	if rootID != "" {
 		root, err := s.office(ctx, s.db.bun, tenantID, rootID, nil)
 		if err != nil {
 			return nil, err
 		}
-		q = subtree(q, root.Path)
+		rootPath = root.Path
 	}
-	if after != "" {
-		q = q.Where("id > ?", after)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("storage: list offices: %w", translate(err))
+	if err := s.listNodes(ctx, &rows, tenantID, rootPath, after, limit); err != nil {
+		return nil, fmt.Errorf("storage: list offices: %w", err)
 	}
 	out := make([]associates.Office, len(rows))
 	for i, r := range rows {
@@ -343,7 +387,7 @@ func (s *AssociateStore) MoveOffice(ctx context.Context, tenantID, id string, ve
 			out = row.office()
 			return nil
 		}
-		newPath := "/" + id + "/"
+		var parentPath string
 		if parentID != "" {
 			parent, err := s.office(ctx, tx, tenantID, parentID, nil)
 			if clientele.Kind(err) == clientele.ErrNotFound {
@@ -357,21 +401,12 @@ func (s *AssociateStore) MoveOffice(ctx context.Context, tenantID, id string, ve
 			if parent.State != string(associates.OfficeOpen) {
 				return fmt.Errorf("the parent office %s is closed: %w", parentID, clientele.ErrPrecondition)
 			}
-			newPath = parent.Path + id + "/"
+			parentPath = parent.Path
 		}
-		if err := rewritePaths(ctx, tx, "offices", tenantID, row.Path, newPath); err != nil {
-			return fmt.Errorf("storage: move office %s: %w", id, err)
-		}
-		at := entry.At.UTC().Truncate(time.Microsecond)
-		res, err := tx.NewUpdate().Model((*officeRow)(nil)).
-			Set("parent_id = ?", nullIfEmpty(parentID)).Set("version = ?", row.Version+1).Set("updated_at = ?", at).
-			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("version = ?", row.Version).Exec(ctx)
-		if err := oneRow(res, err, "office", id); err != nil {
-			return err
-		}
-		entry.TenantID, entry.EntityType, entry.EntityID = tenantID, associates.AuditOffice, id
-		beforeAfter(&entry, "parentId", row.ParentID, parentID)
-		if err := appendAudit(ctx, tx, entry); err != nil {
+		mv := move{model: (*officeRow)(nil), table: officeTree, what: "office", auditType: associates.AuditOffice,
+			tenantID: tenantID, id: id, path: row.Path, parentID: row.ParentID, version: row.Version}
+		at, err := mv.to(ctx, tx, parentID, parentPath, entry)
+		if err != nil {
 			return err
 		}
 		row.ParentID, row.Version, row.UpdatedAt = parentID, row.Version+1, at
@@ -597,19 +632,16 @@ func (s *AssociateStore) Associates(ctx context.Context, tenantID, rootID, after
 		return []associates.Associate{}, nil
 	}
 	var rows []associateRow
-	q := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr("id").Limit(int64(limit))
+	var rootPath string
 	if rootID != "" {
 		root, err := s.associate(ctx, s.db.bun, tenantID, rootID, nil)
 		if err != nil {
 			return nil, err
 		}
-		q = subtree(q, root.Path)
+		rootPath = root.Path
 	}
-	if after != "" {
-		q = q.Where("id > ?", after)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("storage: list associates: %w", translate(err))
+	if err := s.listNodes(ctx, &rows, tenantID, rootPath, after, limit); err != nil {
+		return nil, fmt.Errorf("storage: list associates: %w", err)
 	}
 	out := make([]associates.Associate, 0, len(rows))
 	for _, r := range rows {
@@ -734,7 +766,7 @@ func (s *AssociateStore) MoveAssociate(ctx context.Context, tenantID, id string,
 			out, err = row.associate()
 			return err
 		}
-		newPath := "/" + id + "/"
+		var parentPath string
 		if parentID != "" {
 			if parentID == id {
 				return fmt.Errorf("an associate cannot be its own parent: %w", clientele.ErrPrecondition)
@@ -746,21 +778,12 @@ func (s *AssociateStore) MoveAssociate(ctx context.Context, tenantID, id string,
 			if strings.HasPrefix(parent.Path, row.Path) {
 				return fmt.Errorf("associate %s is below associate %s: the hierarchy would have a cycle: %w", parentID, id, clientele.ErrPrecondition)
 			}
-			newPath = parent.Path + id + "/"
+			parentPath = parent.Path
 		}
-		if err := rewritePaths(ctx, tx, "associates", tenantID, row.Path, newPath); err != nil {
-			return fmt.Errorf("storage: move associate %s: %w", id, err)
-		}
-		at := entry.At.UTC().Truncate(time.Microsecond)
-		res, err := tx.NewUpdate().Model((*associateRow)(nil)).
-			Set("parent_id = ?", nullIfEmpty(parentID)).Set("version = ?", row.Version+1).Set("updated_at = ?", at).
-			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("version = ?", row.Version).Exec(ctx)
-		if err := oneRow(res, err, "associate", id); err != nil {
-			return err
-		}
-		entry.TenantID, entry.EntityType, entry.EntityID = tenantID, associates.AuditAssociate, id
-		beforeAfter(&entry, "parentId", row.ParentID, parentID)
-		if err := appendAudit(ctx, tx, entry); err != nil {
+		mv := move{model: (*associateRow)(nil), table: associateTree, what: "associate", auditType: associates.AuditAssociate,
+			tenantID: tenantID, id: id, path: row.Path, parentID: row.ParentID, version: row.Version}
+		at, err := mv.to(ctx, tx, parentID, parentPath, entry)
+		if err != nil {
 			return err
 		}
 		row.ParentID, row.Version, row.UpdatedAt = parentID, row.Version+1, at
