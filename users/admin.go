@@ -75,7 +75,8 @@ func (s *Service) entry(tenantID, actor, op, userID string, at time.Time, change
 
 // checkRoles checks role codes against the tenant's catalogue: each distinct,
 // existing, and of the user's kind. Problems go into v, naming roles[i]; the
-// catalogue is returned for the grant check.
+// catalogue is returned for the grant check. tenantID must be set: callers
+// check roles only once they know the tenant.
 func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, tenantID string, kind authz.PermissionType, roles []string) (*authz.Catalogue, error) {
 	seen := map[string]bool{}
 	for i, r := range roles {
@@ -83,9 +84,6 @@ func (s *Service) checkRoles(ctx context.Context, v *clientele.ValidationError, 
 			v.Add(f, "role", "must be a distinct role code")
 		}
 		seen[r] = true
-	}
-	if tenantID == "" {
-		return nil, nil // reported as a missing tenant by the caller
 	}
 	cat, err := s.cats.Catalogue(ctx, tenantID)
 	if err != nil {
@@ -180,8 +178,10 @@ func (s *Service) Bootstrap(ctx context.Context, tenantID string, in NodeOperato
 	if in.Password != "" {
 		checkPassword(v, "password", in.Password)
 	}
-	if _, err := s.checkRoles(ctx, v, tenantID, authz.Backoffice, in.Roles); err != nil {
-		return User{}, fmt.Errorf("users: bootstrap: %w", err)
+	if tenantID != "" { // a missing tenant is already one of v's problems
+		if _, err := s.checkRoles(ctx, v, tenantID, authz.Backoffice, in.Roles); err != nil {
+			return User{}, fmt.Errorf("users: bootstrap: %w", err)
+		}
 	}
 	if err := v.OrNil(); err != nil {
 		return User{}, fmt.Errorf("users: bootstrap: %w", err)
