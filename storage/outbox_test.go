@@ -228,3 +228,67 @@ func TestOutboxPrunesOnlySettledEffects(t *testing.T) {
 		assert.Equal(t, "open", recs[0].Key)
 	})
 }
+
+// The same effect enqueued by eight concurrent transactions, then its parked
+// self replayed by eight concurrent operators: one record, one River job, one
+// successful replay, and one delivery.
+func TestOutboxConcurrentEnqueueAndReplay(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant("t1")))
+		rec := newRecorder()
+		rec.permanent.Store(true)
+		var g sync.WaitGroup
+		for range 8 {
+			g.Add(1)
+			go func() {
+				defer g.Done()
+				assert.NoError(t, db.Enqueue(ctx, effect("t1", "c1", "k-same")))
+			}()
+		}
+		g.Wait()
+		var jobs int
+		require.NoError(t, db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM river_job").Scan(&jobs))
+		assert.Equal(t, 1, jobs, "one River job for one key")
+		recs, _, err := db.Effects().List(ctx, "t1", outbox.Filter{}, "", 10)
+		require.NoError(t, err)
+		require.Len(t, recs, 1)
+
+		startDispatcher(t, db, rec)
+		require.Eventually(t, func() bool {
+			return effectState(t, db, "t1", "k-same").Status == outbox.Parked
+		}, 10*time.Second, 10*time.Millisecond)
+		rec.permanent.Store(false)
+		entry := audit.Entry{TenantID: "t1", Actor: "ops", Operation: "OB002", EntityType: "effect", At: time.Now()}
+		// Wait until the attempt that parked it is finalized, so the race below
+		// is between the replays only.
+		require.Eventually(t, func() bool {
+			var state string
+			_ = db.SQL().QueryRowContext(ctx, "SELECT state FROM river_job").Scan(&state)
+			return state == "cancelled" || state == "discarded"
+		}, 10*time.Second, 10*time.Millisecond)
+		var ok sync.WaitGroup
+		var replayed, refused atomic.Int32
+		for range 8 {
+			ok.Add(1)
+			go func() {
+				defer ok.Done()
+				_, err := db.Effects().Replay(ctx, "t1", "k-same", entry)
+				switch {
+				case err == nil:
+					replayed.Add(1)
+				case errors.Is(err, clientele.ErrPrecondition):
+					refused.Add(1)
+				default:
+					t.Errorf("replay: %v", err)
+				}
+			}()
+		}
+		ok.Wait()
+		assert.Equal(t, int32(1), replayed.Load(), "one replay wins")
+		assert.Equal(t, int32(7), refused.Load(), "the others find it no longer parked")
+		require.Eventually(t, func() bool { return rec.count("k-same") == 1 }, 10*time.Second, 10*time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
+		assert.Equal(t, 1, rec.count("k-same"))
+	})
+}
