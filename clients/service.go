@@ -51,6 +51,7 @@ type Service struct {
 	validate  *validator.Validate
 	now       func() time.Time
 	operators authz.NodeOperators
+	adapters  Adapters
 }
 
 // Option configures a Service.

@@ -54,14 +54,6 @@ func syncEffects(c Client, create bool) []outbox.Effect {
 	return out
 }
 
-// SyncAdapters are the adapters a client is pushed to; a nil one is not
-// configured, and its effects are marked skipped.
-type SyncAdapters struct {
-	CoreBanking adapters.CoreBanking
-	Identity    adapters.Identity
-	CRM         adapters.CRM
-}
-
 // ClientReader reads a client by ID; Store implements it.
 type ClientReader interface {
 	GetByID(ctx context.Context, tenantID, id string) (Client, error)
@@ -78,7 +70,7 @@ type ClientReader interface {
 // the client changed before its create was delivered, the create is followed by
 // an update with the current state, since a create replayed by the adapter
 // returns what it stored first.
-func SyncHandlers(r ClientReader, a SyncAdapters) outbox.Handlers {
+func SyncHandlers(r ClientReader, a Adapters) outbox.Handlers {
 	hs := outbox.Handlers{}
 	add := func(t syncTarget, push pusher) {
 		h := &syncHandler{r: r, target: t.target, push: push}

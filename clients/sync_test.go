@@ -73,7 +73,7 @@ func newSyncEnv(t *testing.T, db *storage.DB) *syncEnv {
 	fake := memory.NewCoreBanking()
 	e := &syncEnv{db: db, svc: svc, fake: fake, bank: &countingBank{CoreBanking: fake},
 		ident: memory.NewIdentity(), crm: memory.NewCRM()}
-	e.handler = clients.SyncHandlers(db.Clients(), clients.SyncAdapters{CoreBanking: e.bank, Identity: e.ident, CRM: e.crm})
+	e.handler = clients.SyncHandlers(db.Clients(), clients.Adapters{CoreBanking: e.bank, Identity: e.ident, CRM: e.crm})
 	return e
 }
 

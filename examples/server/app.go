@@ -38,8 +38,9 @@ type config struct {
 	demoPassword string
 	// portalURL is where invitation e-mails send people to register.
 	portalURL string
-	// sync are the adapters the dispatcher pushes clients to.
-	sync clients.SyncAdapters
+	// adapters are the systems the client service reads from and the
+	// dispatcher pushes clients to.
+	adapters clients.Adapters
 }
 
 func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
@@ -60,7 +61,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	}
 	// The node operator sees every client of its tenant whatever its roles'
 	// data scope.
-	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us))
+	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us), clients.WithAdapters(cfg.adapters))
 	if err != nil {
 		return nil, err
 	}

@@ -37,11 +37,14 @@ func adapterConfig(getenv func(string) string, log *slog.Logger) (config, error)
 			return config{}, err
 		}
 		return config{messaging: c.Messaging, identity: c.Identity,
-			sync: clients.SyncAdapters{CoreBanking: c.CoreBanking, Identity: c.Identity, CRM: c.CRM}}, nil
+			adapters: clients.Adapters{CoreBanking: c.CoreBanking, Identity: c.Identity, CRM: c.CRM,
+				Documents: c.Documents, Messaging: c.Messaging, Persistence: c.Persistence}}, nil
 	}
 	identity := memory.NewIdentity()
-	return config{messaging: demoOutbox{memory.NewMessaging(), log}, identity: identity,
-		sync: clients.SyncAdapters{CoreBanking: memory.NewCoreBanking(), Identity: identity, CRM: memory.NewCRM()}}, nil
+	messaging := demoOutbox{memory.NewMessaging(), log}
+	return config{messaging: messaging, identity: identity,
+		adapters: clients.Adapters{CoreBanking: memory.NewCoreBanking(), Identity: identity, CRM: memory.NewCRM(),
+			Documents: memory.NewDocuments(), Messaging: messaging, Persistence: memory.NewPersistence()}}, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -98,7 +101,7 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	// The dispatcher delivers what the services committed to the adapters
 	// (invitations and DIDs, clients to core banking, identity and CRM), outside
 	// the requests.
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.sync)), storage.WithLogger(log))
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters)), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

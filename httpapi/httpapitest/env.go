@@ -128,7 +128,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.SyncAdapters{Identity: env.Ident})))
+		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
