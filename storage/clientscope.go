@@ -26,6 +26,18 @@ import (
 //
 // Both read the trees as they are when the query runs, so a moved office or a
 // transferred associate changes what a principal sees at once.
+//
+// A list (a page of many clients, newest first) under a link subtree on
+// PostgreSQL takes another form of the same condition, scopeLinksList: the
+// planner cannot estimate how many clients a subtree links (its path range
+// is only known when the statement runs), guesses thousands, and walks the
+// whole clients index newest first probing every client against the links
+// (seconds at 1M clients for an agent who sees 1,000). scopeLinksList
+// collects the linked IDs first (a path range, then per associate its links,
+// read from associate_links_associate alone), and the page is read by
+// primary key and sorted: its cost follows the number of links in the scope,
+// not the size of the tenant. BENCHMARKS.md ("Data scope at 1M clients")
+// has the plans and figures.
 const (
 	// scopeOffice is the condition of an office subtree. Its placeholders:
 	// the client's office column, then the tenant, the tenant and the scope
@@ -43,12 +55,23 @@ const (
 	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
 	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?))`
+	// scopeLinksList is scopeLinks for a list on PostgreSQL, with the same
+	// placeholders: the linked IDs as one array, computed once per statement
+	// (a client linked twice appears twice; the primary-key look-up of
+	// id = ANY reads it once).
+	scopeLinksList = `? = ANY (ARRAY(SELECT sl.entity_id FROM associates AS sa
+	JOIN associate_links AS sl ON sl.tenant_id = sa.tenant_id AND sl.associate_id = sa.id
+	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
+	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 )
 
 // whereScope limits q, a query of the clients table under the SQL name table
 // (a fixed identifier, never input), to the clients of scope sc. The zero
-// Scope matches no row.
-func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope) *bun.SelectQuery {
+// Scope matches no row. list says q reads a page of clients in ID order
+// rather than one client by a unique key; it chooses the form of a link
+// subtree's condition, never what it matches.
+func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, list bool) *bun.SelectQuery {
 	if sc.Tenant {
 		return q
 	}
@@ -61,7 +84,11 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope) *b
 			q = q.WhereOr(scopeOffice, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		}
 		if sc.AssociateID != "" {
-			q = q.WhereOr(scopeLinks, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
+			links := scopeLinks
+			if list && s.db.dialect == Postgres {
+				links = scopeLinksList
+			}
+			q = q.WhereOr(links, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
 		}
 		return q
 	})

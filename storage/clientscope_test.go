@@ -343,3 +343,26 @@ func TestClientScopeIsInTheQuery(t *testing.T) {
 		assert.Empty(t, found, "the zero scope holds no client")
 	})
 }
+
+// A client linked to two associates of one subtree (a loan officer and its
+// partner, seed 000) is one client of the subtree's list, once per page walk
+// and in a search, on both dialects (PostgreSQL reads a list's link subtree
+// as an array of linked IDs, which holds the client twice).
+func TestClientScopeLinkedTwice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		w := newScopeWorld(t, db)
+		for _, a := range []string{"child", "sibling"} {
+			_, err := w.as.Link(ctx, w.sec, w.assoc[a].ID, associates.Entity{Kind: associates.EntityClient, ID: w.ids["ofParent"]})
+			require.NoError(t, err)
+		}
+		for _, limit := range []int{1, 2, 100} {
+			assert.Equal(t, []string{"ofChild", "ofParent"}, w.seen(t, w.actor("parent"), "", limit), "limit %d", limit)
+			assert.Equal(t, []string{"ofParent"}, w.seen(t, w.actor("sibling"), "", limit), "limit %d", limit)
+		}
+		assert.Equal(t, []string{"ofParent"}, w.seen(t, w.actor("parent"), "name~ofpar", 1))
+		found, err := db.Clients().Search(ctx, "bank", clients.Scope{AssociateID: w.assoc["parent"].ID}, clients.Query{}, "", 10)
+		require.NoError(t, err)
+		assert.Len(t, found, 2)
+	})
+}
