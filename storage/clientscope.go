@@ -28,16 +28,19 @@ import (
 // transferred associate changes what a principal sees at once.
 //
 // A list (a page of many clients, newest first) under a link subtree on
-// PostgreSQL takes another form of the same condition, scopeLinksList: the
-// planner cannot estimate how many clients a subtree links (its path range
-// is only known when the statement runs), guesses thousands, and walks the
-// whole clients index newest first probing every client against the links
-// (seconds at 1M clients for an agent who sees 1,000). scopeLinksList
-// collects the linked IDs first (a path range, then per associate its links,
-// read from associate_links_associate alone), and the page is read by
-// primary key and sorted: its cost follows the number of links in the scope,
-// not the size of the tenant. BENCHMARKS.md ("Data scope at 1M clients")
-// has the plans and figures.
+// PostgreSQL may take another form of the same condition, scopeLinksList.
+// The planner cannot estimate how many clients a subtree links (its path
+// range is only known when the statement runs) and guesses thousands, so it
+// walks the clients newest first and probes each against the links. That is
+// right for a subtree that links a large share of the tenant (a page is found
+// after a few hundred clients) and ruinous for a small one (an agent with
+// 1,000 clients of 1,000,000: seconds, every client of the tenant probed).
+// scopeLinksList collects the linked IDs first (a path range, then per
+// associate its links, read from the index associate_links_associate alone)
+// and reads the page by primary key: its cost follows the number of links,
+// not the size of the tenant. Search counts the links of the subtree, up to
+// scopeDriveLinks, before it chooses (fewLinks). BENCHMARKS.md ("Data scope
+// at 1M clients") has the plans and figures.
 const (
 	// scopeOffice is the condition of an office subtree. Its placeholders:
 	// the client's office column, then the tenant, the tenant and the scope
@@ -66,12 +69,46 @@ const (
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 )
 
+// scopeDriveLinks is the number of client links of a subtree from which a
+// list walks the clients rather than reading the linked ones first: at that
+// size both cost a few thousand index look-ups on a tenant of 1,000,000
+// clients, and beyond it the walk finds a page sooner.
+const scopeDriveLinks = 5000
+
+// fewLinks reports whether the link subtree of associateID holds fewer than
+// scopeDriveLinks client links: a count that stops there, read from the
+// path index and the link index alone. It chooses the form of a list's
+// condition (scopeLinksList), never what the list holds, so a subtree that
+// changes between the count and the list only costs time.
+func (s *ClientStore) fewLinks(ctx context.Context, tenantID, associateID string) (bool, error) {
+	var n int
+	err := s.db.bun.NewRaw(`SELECT count(*) FROM (SELECT 1 FROM associates AS sa
+	JOIN associate_links AS sl ON sl.tenant_id = sa.tenant_id AND sl.associate_id = sa.id
+	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
+	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	LIMIT ?) AS few`, tenantID, tenantID, tenantID, associateID, tenantID, associateID, s.db.driveLinks).Scan(ctx, &n)
+	if err != nil {
+		return false, fmt.Errorf("storage: links of associate %s: %w", associateID, translate(err))
+	}
+	return n < s.db.driveLinks, nil
+}
+
+// driveByLinks reports whether a list under scope sc reads the linked
+// clients first (scopeLinksList): on PostgreSQL, for a link subtree alone
+// (not with an office subtree) that holds few links.
+func (s *ClientStore) driveByLinks(ctx context.Context, tenantID string, sc clients.Scope) (bool, error) {
+	if s.db.dialect != Postgres || sc.Tenant || sc.AssociateID == "" || sc.OfficeID != "" {
+		return false, nil
+	}
+	return s.fewLinks(ctx, tenantID, sc.AssociateID)
+}
+
 // whereScope limits q, a query of the clients table under the SQL name table
 // (a fixed identifier, never input), to the clients of scope sc. The zero
-// Scope matches no row. list says q reads a page of clients in ID order
-// rather than one client by a unique key; it chooses the form of a link
-// subtree's condition, never what it matches.
-func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, list bool) *bun.SelectQuery {
+// Scope matches no row. byLinks chooses scopeLinksList as the form of a link
+// subtree's condition (see driveByLinks); it never changes what q matches.
+func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, byLinks bool) *bun.SelectQuery {
 	if sc.Tenant {
 		return q
 	}
@@ -85,7 +122,7 @@ func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc 
 		}
 		if sc.AssociateID != "" {
 			links := scopeLinks
-			if list && s.db.dialect == Postgres {
+			if byLinks {
 				links = scopeLinksList
 			}
 			q = q.WhereOr(links, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)

@@ -137,6 +137,19 @@ func (w *scopeWorld) seen(t *testing.T, p authz.Principal, filter string, limit 
 
 var allScopeClients = []string{"inB1", "inB2", "inR2", "ofChild", "ofParent"}
 
+// eachLinkForm runs test on both dialects and, on PostgreSQL, with both
+// forms of a restricted list: the linked clients read first (few links, the
+// default for these small trees) and the walk of every client (as for a
+// subtree with many links).
+func eachLinkForm(t *testing.T, test func(t *testing.T, db *storage.DB)) {
+	dbtest.Each(t, test)
+	t.Run("postgres_walk", func(t *testing.T) {
+		db := dbtest.Postgres(t)
+		db.SetScopeDriveLinks(0)
+		test(t, db)
+	})
+}
+
 // The scope matrix of issue 11, on both dialects: what each principal sees in
 // a list, a search, a direct read and an update.
 func TestClientScopeMatrix(t *testing.T) {
@@ -245,7 +258,7 @@ func TestClientScopeFollowsOfficeMoves(t *testing.T) {
 // however the invisible ones are interleaved with them, with and without a
 // filter, for both kinds of scope.
 func TestClientScopeKeysetPages(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	eachLinkForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		visibleToMgr, visibleToChild := []string{"inB1", "inB2"}, []string{"ofChild"}
@@ -337,6 +350,16 @@ func TestClientScopeIsInTheQuery(t *testing.T) {
 			if db.Dialect() == storage.SQLite {
 				assert.Contains(t, plan, tc.index+" (tenant_id=? AND path>? AND path<?)", plan)
 			}
+			// PostgreSQL reads a small link subtree's clients first.
+			linkedFirst := db.Dialect() == storage.Postgres && tc.sc.AssociateID != ""
+			assert.Equal(t, linkedFirst, strings.Contains(query, "= ANY (ARRAY(SELECT sl.entity_id"), query)
+		}
+		if db.Dialect() == storage.Postgres {
+			db.SetScopeDriveLinks(0)
+			var query string
+			_, err := db.Clients().Search(context.WithValue(ctx, captureKey{}, &query), "bank", clients.Scope{AssociateID: w.assoc["parent"].ID}, clients.Query{}, "", 10)
+			require.NoError(t, err)
+			assert.NotContains(t, query, "ANY (ARRAY(", "a subtree with many links: the walk")
 		}
 		found, err := db.Clients().Search(ctx, "bank", clients.Scope{}, clients.Query{}, "", 10)
 		require.NoError(t, err)
@@ -349,7 +372,7 @@ func TestClientScopeIsInTheQuery(t *testing.T) {
 // and in a search, on both dialects (PostgreSQL reads a list's link subtree
 // as an array of linked IDs, which holds the client twice).
 func TestClientScopeLinkedTwice(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	eachLinkForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		for _, a := range []string{"child", "sibling"} {

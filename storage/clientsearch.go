@@ -50,6 +50,10 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Sc
 	if err := q.Validate(); err != nil {
 		return nil, fmt.Errorf("storage: search clients: %w", err)
 	}
+	byLinks, err := s.driveByLinks(ctx, tenantID, sc)
+	if err != nil {
+		return nil, err
+	}
 	var rows []clientRow
 	page := s.db.bun.NewSelect().Model(&rows)
 	sel, table := page, clientTable
@@ -57,7 +61,7 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Sc
 		sel, table = s.db.bun.NewSelect().TableExpr("clients").Column("id"), "clients"
 	}
 	sel.Where("tenant_id = ?", tenantID)
-	s.whereScope(sel, table, tenantID, sc, true)
+	s.whereScope(sel, table, tenantID, sc, byLinks)
 	for _, t := range q.Terms {
 		if err := whereTerm(sel, t); err != nil {
 			return nil, err

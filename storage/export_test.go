@@ -25,3 +25,8 @@ func (db *DB) SessionQuery() string {
 	}
 	return sessionQuery + "?"
 }
+
+// SetScopeDriveLinks sets the number of links from which a restricted list
+// walks the clients (scopeDriveLinks by default; 0: always). Call it only
+// while no other goroutine uses db.
+func (db *DB) SetScopeDriveLinks(n int) { db.driveLinks = n }

@@ -53,6 +53,8 @@ type DB struct {
 	riverErr          error
 
 	clock func() time.Time // stamps, judges and prunes idempotency keys; nil is time.Now
+
+	driveLinks int // scopeDriveLinks; the tests change it to reach both forms of a link scope
 }
 
 type options struct {
@@ -296,7 +298,7 @@ func checkStandardStrings(c *pgx.Conn) error {
 // made with a ctx that carries one of db's transactions into that transaction.
 func newDB(sqldb *sql.DB, d Dialect) *DB {
 	r := &txResolver{}
-	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts}
+	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts, driveLinks: scopeDriveLinks}
 	if d == Postgres {
 		db.bun = bun.NewDB(sqldb, pgdialect.New(), bun.WithConnResolver(r))
 	} else {
