@@ -27,20 +27,20 @@ import (
 // Both read the trees as they are when the query runs, so a moved office or a
 // transferred associate changes what a principal sees at once.
 //
-// A list (a page of many clients, newest first) under a link subtree on
-// PostgreSQL may take another form of the same condition, scopeLinksList.
-// The planner cannot estimate how many clients a subtree links (its path
+// A list (a page of many clients, newest first) on PostgreSQL may take
+// another form of the same condition (scopeOfficeFirst, scopeLinksFirst).
+// The planner cannot estimate how many clients a subtree holds (its path
 // range is only known when the statement runs) and guesses thousands, so it
-// walks the clients newest first and probes each against the links. That is
-// right for a subtree that links a large share of the tenant (a page is found
+// walks the clients newest first and probes each against the subtree. That is
+// right for a subtree that holds a large share of the tenant (a page is found
 // after a few hundred clients) and ruinous for a small one (an agent with
 // 1,000 clients of 1,000,000: seconds, every client of the tenant probed).
-// scopeLinksList collects the linked IDs first (a path range, then per
-// associate its links, read from the index associate_links_associate alone)
-// and reads the page by primary key: its cost follows the number of links,
-// not the size of the tenant. Search counts the links of the subtree, up to
-// scopeDriveLinks, before it chooses (fewLinks). BENCHMARKS.md ("Data scope
-// at 1M clients") has the plans and figures.
+// The "first" forms collect the subtree's client IDs first, from indexes
+// alone (clients_tenant_office, associate_links_associate), and read the page
+// by primary key: their cost follows the size of the subtree, not of the
+// tenant. Search counts the subtree's clients (or links), up to
+// scopeDriveMax, to choose (scopeFormOf). BENCHMARKS.md ("Data scope at 1M
+// clients") has the plans and figures.
 const (
 	// scopeOffice is the condition of an office subtree. Its placeholders:
 	// the client's office column, then the tenant, the tenant and the scope
@@ -58,57 +58,85 @@ const (
 	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
 	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?))`
-	// scopeLinksList is scopeLinks for a list on PostgreSQL, with the same
-	// placeholders: the linked IDs as one array, computed once per statement
-	// (a client linked twice appears twice; the primary-key look-up of
-	// id = ANY reads it once).
-	scopeLinksList = `? = ANY (ARRAY(SELECT sl.entity_id FROM associates AS sa
+	// scopeOfficeFirst is the condition of a small office subtree in a list
+	// on PostgreSQL. Its placeholders: the client's ID column, the tenant,
+	// then those of scopeOffice after its first. The subtree's client IDs
+	// form one array, computed once per statement.
+	scopeOfficeFirst = `? = ANY (ARRAY(SELECT sc.id FROM clients AS sc WHERE sc.tenant_id = ?
+	AND sc.office_id = ANY (ARRAY(SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
+	AND so.path >= (SELECT sr.path FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND so.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))))`
+	// scopeLinksFirst is the condition of a small link subtree in a list on
+	// PostgreSQL, with the placeholders of scopeLinks: the linked IDs as one
+	// array, computed once per statement (a client linked twice appears
+	// twice; the primary-key look-up of id = ANY reads it once).
+	scopeLinksFirst = `? = ANY (ARRAY(SELECT sl.entity_id FROM associates AS sa
 	JOIN associate_links AS sl ON sl.tenant_id = sa.tenant_id AND sl.associate_id = sa.id
 	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
 	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 )
 
-// scopeDriveLinks is the number of client links of a subtree from which a
-// list walks the clients rather than reading the linked ones first: at that
-// size both cost a few thousand index look-ups on a tenant of 1,000,000
-// clients, and beyond it the walk finds a page sooner.
-const scopeDriveLinks = 5000
+// scopeDriveMax is the size of a subtree (its clients, or its client links)
+// from which a list walks the clients rather than reading the subtree's
+// first: at that size both cost a few thousand index look-ups on a tenant of
+// 1,000,000 clients, and beyond it the walk finds a page sooner.
+const scopeDriveMax = 5000
 
-// fewLinks reports whether the link subtree of associateID holds fewer than
-// scopeDriveLinks client links: a count that stops there, read from the
-// path index and the link index alone. It chooses the form of a list's
-// condition (scopeLinksList), never what the list holds, so a subtree that
-// changes between the count and the list only costs time.
-func (s *ClientStore) fewLinks(ctx context.Context, tenantID, associateID string) (bool, error) {
-	var n int
-	err := s.db.bun.NewRaw(`SELECT count(*) FROM (SELECT 1 FROM associates AS sa
+// scopeForm is the form of a list's scope condition.
+type scopeForm int
+
+const (
+	formWalk        scopeForm = iota // scopeOffice, scopeLinks: probe each client
+	formOfficeFirst                  // scopeOfficeFirst
+	formLinksFirst                   // scopeLinksFirst
+)
+
+// countOffice and countLinks count the subtree's clients (office) or client links
+// (associate) up to scopeDriveMax, from indexes alone.
+const (
+	countOffice = `SELECT count(*) FROM (SELECT 1 FROM clients AS sc WHERE sc.tenant_id = ?
+	AND sc.office_id = ANY (ARRAY(SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
+	AND so.path >= (SELECT sr.path FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND so.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))
+	LIMIT ?) AS few`
+	countLinks = `SELECT count(*) FROM (SELECT 1 FROM associates AS sa
 	JOIN associate_links AS sl ON sl.tenant_id = sa.tenant_id AND sl.associate_id = sa.id
 	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
 	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
-	LIMIT ?) AS few`, tenantID, tenantID, tenantID, associateID, tenantID, associateID, s.db.driveLinks).Scan(ctx, &n)
-	if err != nil {
-		return false, fmt.Errorf("storage: links of associate %s: %w", associateID, translate(err))
-	}
-	return n < s.db.driveLinks, nil
-}
+	LIMIT ?) AS few`
+)
 
-// driveByLinks reports whether a list under scope sc reads the linked
-// clients first (scopeLinksList): on PostgreSQL, for a link subtree alone
-// (not with an office subtree) that holds few links.
-func (s *ClientStore) driveByLinks(ctx context.Context, tenantID string, sc clients.Scope) (bool, error) {
-	if s.db.dialect != Postgres || sc.Tenant || sc.AssociateID == "" || sc.OfficeID != "" {
-		return false, nil
+// scopeFormOf chooses the form of a list's condition for scope sc: on
+// PostgreSQL, for a scope of one subtree (an office or an associate, not
+// both) that holds fewer than scopeDriveMax clients or links, its clients
+// first; otherwise the walk. It never changes what the list holds, so a
+// subtree that changes between the count and the list only costs time.
+func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clients.Scope) (scopeForm, error) {
+	if s.db.dialect != Postgres || sc.Tenant || (sc.OfficeID == "") == (sc.AssociateID == "") {
+		return formWalk, nil
 	}
-	return s.fewLinks(ctx, tenantID, sc.AssociateID)
+	query, root, form := countOffice, sc.OfficeID, formOfficeFirst
+	if sc.AssociateID != "" {
+		query, root, form = countLinks, sc.AssociateID, formLinksFirst
+	}
+	var n int
+	err := s.db.bun.NewRaw(query, tenantID, tenantID, tenantID, root, tenantID, root, s.db.driveMax).Scan(ctx, &n)
+	if err != nil {
+		return formWalk, fmt.Errorf("storage: size of scope %s: %w", root, translate(err))
+	}
+	if n < s.db.driveMax {
+		return form, nil
+	}
+	return formWalk, nil
 }
 
 // whereScope limits q, a query of the clients table under the SQL name table
 // (a fixed identifier, never input), to the clients of scope sc. The zero
-// Scope matches no row. byLinks chooses scopeLinksList as the form of a link
-// subtree's condition (see driveByLinks); it never changes what q matches.
-func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, byLinks bool) *bun.SelectQuery {
+// Scope matches no row. form chooses the form of the condition (see
+// scopeFormOf); it never changes what q matches.
+func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, form scopeForm) *bun.SelectQuery {
 	if sc.Tenant {
 		return q
 	}
@@ -117,15 +145,17 @@ func (s *ClientStore) whereScope(q *bun.SelectQuery, table, tenantID string, sc 
 	}
 	office, id := bun.Safe(table+".office_id"), bun.Safe(table+".id")
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		switch {
+		case form == formOfficeFirst && sc.AssociateID == "":
+			return q.Where(scopeOfficeFirst, id, tenantID, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
+		case form == formLinksFirst && sc.OfficeID == "":
+			return q.Where(scopeLinksFirst, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
+		}
 		if sc.OfficeID != "" {
 			q = q.WhereOr(scopeOffice, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		}
 		if sc.AssociateID != "" {
-			links := scopeLinks
-			if byLinks {
-				links = scopeLinksList
-			}
-			q = q.WhereOr(links, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
+			q = q.WhereOr(scopeLinks, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
 		}
 		return q
 	})

@@ -137,15 +137,15 @@ func (w *scopeWorld) seen(t *testing.T, p authz.Principal, filter string, limit 
 
 var allScopeClients = []string{"inB1", "inB2", "inR2", "ofChild", "ofParent"}
 
-// eachLinkForm runs test on both dialects and, on PostgreSQL, with both
-// forms of a restricted list: the linked clients read first (few links, the
-// default for these small trees) and the walk of every client (as for a
-// subtree with many links).
-func eachLinkForm(t *testing.T, test func(t *testing.T, db *storage.DB)) {
+// eachScopeForm runs test on both dialects and, on PostgreSQL, with both
+// forms of a scoped list: the subtree's clients read first (the form these
+// small trees get) and the walk of the tenant's clients (the form of a
+// subtree with many clients).
+func eachScopeForm(t *testing.T, test func(t *testing.T, db *storage.DB)) {
 	dbtest.Each(t, test)
 	t.Run("postgres_walk", func(t *testing.T) {
 		db := dbtest.Postgres(t)
-		db.SetScopeDriveLinks(0)
+		db.SetScopeDriveMax(0)
 		test(t, db)
 	})
 }
@@ -153,7 +153,7 @@ func eachLinkForm(t *testing.T, test func(t *testing.T, db *storage.DB)) {
 // The scope matrix of issue 11, on both dialects: what each principal sees in
 // a list, a search, a direct read and an update.
 func TestClientScopeMatrix(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	eachScopeForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		noAssociate := authz.Principal{TenantID: "bank", UserID: "loose", Kind: authz.Backoffice, Roles: []string{authz.RetailComplianceOfficer}}
@@ -216,7 +216,7 @@ func TestClientScopeMatrix(t *testing.T) {
 // scope is the office tree as it is when the query runs, not as it was when
 // the principal logged in.
 func TestClientScopeFollowsOfficeMoves(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	eachScopeForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		mgr := w.actor("mgr")
@@ -258,7 +258,7 @@ func TestClientScopeFollowsOfficeMoves(t *testing.T) {
 // however the invisible ones are interleaved with them, with and without a
 // filter, for both kinds of scope.
 func TestClientScopeKeysetPages(t *testing.T) {
-	eachLinkForm(t, func(t *testing.T, db *storage.DB) {
+	eachScopeForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		visibleToMgr, visibleToChild := []string{"inB1", "inB2"}, []string{"ofChild"}
@@ -350,16 +350,17 @@ func TestClientScopeIsInTheQuery(t *testing.T) {
 			if db.Dialect() == storage.SQLite {
 				assert.Contains(t, plan, tc.index+" (tenant_id=? AND path>? AND path<?)", plan)
 			}
-			// PostgreSQL reads a small link subtree's clients first.
-			linkedFirst := db.Dialect() == storage.Postgres && tc.sc.AssociateID != ""
-			assert.Equal(t, linkedFirst, strings.Contains(query, "= ANY (ARRAY(SELECT sl.entity_id"), query)
+			// PostgreSQL reads a small subtree's clients first.
+			assert.Equal(t, db.Dialect() == storage.Postgres, strings.Contains(query, "= ANY (ARRAY(SELECT s"), query)
 		}
 		if db.Dialect() == storage.Postgres {
-			db.SetScopeDriveLinks(0)
-			var query string
-			_, err := db.Clients().Search(context.WithValue(ctx, captureKey{}, &query), "bank", clients.Scope{AssociateID: w.assoc["parent"].ID}, clients.Query{}, "", 10)
-			require.NoError(t, err)
-			assert.NotContains(t, query, "ANY (ARRAY(", "a subtree with many links: the walk")
+			db.SetScopeDriveMax(0)
+			for _, sc := range []clients.Scope{{OfficeID: w.offices["R1"].ID}, {AssociateID: w.assoc["parent"].ID}} {
+				var query string
+				_, err := db.Clients().Search(context.WithValue(ctx, captureKey{}, &query), "bank", sc, clients.Query{}, "", 10)
+				require.NoError(t, err)
+				assert.NotContains(t, query, "ANY (ARRAY(", "a subtree with many clients: the walk")
+			}
 		}
 		found, err := db.Clients().Search(ctx, "bank", clients.Scope{}, clients.Query{}, "", 10)
 		require.NoError(t, err)
@@ -372,7 +373,7 @@ func TestClientScopeIsInTheQuery(t *testing.T) {
 // and in a search, on both dialects (PostgreSQL reads a list's link subtree
 // as an array of linked IDs, which holds the client twice).
 func TestClientScopeLinkedTwice(t *testing.T) {
-	eachLinkForm(t, func(t *testing.T, db *storage.DB) {
+	eachScopeForm(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w := newScopeWorld(t, db)
 		for _, a := range []string{"child", "sibling"} {

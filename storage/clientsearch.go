@@ -37,7 +37,7 @@ func clientColumn(field clients.Field) (string, bool) {
 
 // Search implements clients.Store: keyset pagination on the UUIDv7 id, which
 // orders clients by creation time. The scope is a condition of the same
-// statement as the filter and the cursor (see ClientStore.whereScope), so a page holds
+// statement as the filter and the cursor (see whereScope), so a page holds
 // only clients in scope and the next page starts right after it.
 //
 // A substring search runs in two steps: the filter, cursor and LIMIT select only
@@ -50,7 +50,7 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Sc
 	if err := q.Validate(); err != nil {
 		return nil, fmt.Errorf("storage: search clients: %w", err)
 	}
-	byLinks, err := s.driveByLinks(ctx, tenantID, sc)
+	form, err := s.scopeFormOf(ctx, tenantID, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Sc
 		sel, table = s.db.bun.NewSelect().TableExpr("clients").Column("id"), "clients"
 	}
 	sel.Where("tenant_id = ?", tenantID)
-	s.whereScope(sel, table, tenantID, sc, byLinks)
+	whereScope(sel, table, tenantID, sc, form)
 	for _, t := range q.Terms {
 		if err := whereTerm(sel, t); err != nil {
 			return nil, err

@@ -26,7 +26,7 @@ func (db *DB) SessionQuery() string {
 	return sessionQuery + "?"
 }
 
-// SetScopeDriveLinks sets the number of links from which a restricted list
-// walks the clients (scopeDriveLinks by default; 0: always). Call it only
-// while no other goroutine uses db.
-func (db *DB) SetScopeDriveLinks(n int) { db.driveLinks = n }
+// SetScopeDriveMax sets the size of a subtree from which a list walks the
+// clients (scopeDriveMax by default; 0: always). Call it only while no other
+// goroutine uses db.
+func (db *DB) SetScopeDriveMax(n int) { db.driveMax = n }

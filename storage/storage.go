@@ -54,7 +54,7 @@ type DB struct {
 
 	clock func() time.Time // stamps, judges and prunes idempotency keys; nil is time.Now
 
-	driveLinks int // scopeDriveLinks; the tests change it to reach both forms of a link scope
+	driveMax int // scopeDriveMax; the tests change it to reach both forms of a list's scope
 }
 
 type options struct {
@@ -298,7 +298,7 @@ func checkStandardStrings(c *pgx.Conn) error {
 // made with a ctx that carries one of db's transactions into that transaction.
 func newDB(sqldb *sql.DB, d Dialect) *DB {
 	r := &txResolver{}
-	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts, driveLinks: scopeDriveLinks}
+	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts, driveMax: scopeDriveMax}
 	if d == Postgres {
 		db.bun = bun.NewDB(sqldb, pgdialect.New(), bun.WithConnResolver(r))
 	} else {
