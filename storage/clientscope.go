@@ -58,6 +58,15 @@ const (
 	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sa.tenant_id = ?
 	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?))`
+	// scopeOfficeWalk is the condition of a large office subtree in a list
+	// on PostgreSQL, with the placeholders of scopeOffice. As an IN, the
+	// planner would read the subtree's clients office by office from
+	// clients_tenant_office and sort them all (100,000 for a region); an
+	// array of offices is estimated at a few offices' clients, and the
+	// planner walks the clients newest first, probing each client's office.
+	scopeOfficeWalk = `? = ANY (ARRAY(SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
+	AND so.path >= (SELECT sr.path FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND so.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 	// scopeOfficeFirst is the condition of a small office subtree in a list
 	// on PostgreSQL. Its placeholders: the client's ID column, the tenant,
 	// then those of scopeOffice after its first. The subtree's client IDs
@@ -87,7 +96,8 @@ const scopeDriveMax = 5000
 type scopeForm int
 
 const (
-	formWalk        scopeForm = iota // scopeOffice, scopeLinks: probe each client
+	formOne         scopeForm = iota // scopeOffice, scopeLinks: one client (by reference), or any list on SQLite
+	formWalk                         // a list that walks the clients: scopeOfficeWalk (PostgreSQL), scopeLinks
 	formOfficeFirst                  // scopeOfficeFirst
 	formLinksFirst                   // scopeLinksFirst
 )
@@ -114,7 +124,10 @@ const (
 // first; otherwise the walk. It never changes what the list holds, so a
 // subtree that changes between the count and the list only costs time.
 func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clients.Scope) (scopeForm, error) {
-	if s.db.dialect != Postgres || sc.Tenant || (sc.OfficeID == "") == (sc.AssociateID == "") {
+	if s.db.dialect != Postgres {
+		return formOne, nil
+	}
+	if sc.Tenant || (sc.OfficeID == "") == (sc.AssociateID == "") {
 		return formWalk, nil
 	}
 	query, root, form := countOffice, sc.OfficeID, formOfficeFirst
@@ -150,6 +163,8 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, fo
 			return q.Where(scopeOfficeFirst, id, tenantID, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		case form == formLinksFirst && sc.OfficeID == "":
 			return q.Where(scopeLinksFirst, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
+		case form == formWalk && sc.AssociateID == "":
+			return q.Where(scopeOfficeWalk, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		}
 		if sc.OfficeID != "" {
 			q = q.WhereOr(scopeOffice, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
