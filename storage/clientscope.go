@@ -67,6 +67,19 @@ const (
 	scopeOfficeWalk = `? = ANY (ARRAY(SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
 	AND so.path >= (SELECT sr.path FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
 	AND so.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM offices AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
+	// scopeLinksWalk is the condition of a large link subtree in a list on
+	// PostgreSQL. Its placeholders: the tenant, the client's ID column, then
+	// the tenant and the scope associate, twice. As an IN, the planner may
+	// read and sort every link of the subtree (150,000 for a regional
+	// hierarchy) to merge them with the walk; OFFSET 0 keeps the EXISTS a
+	// probe of each walked client: its links (associate_links_entity), each
+	// link's associate in the range.
+	scopeLinksWalk = `EXISTS (SELECT 1 FROM associate_links AS sl
+	JOIN associates AS sa ON sa.tenant_id = sl.tenant_id AND sa.id = sl.associate_id
+	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sl.entity_id = ?
+	AND sa.path >= (SELECT sr.path FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)
+	OFFSET 0)`
 	// scopeOfficeFirst is the condition of a small office subtree in a list
 	// on PostgreSQL. Its placeholders: the client's ID column, the tenant,
 	// then those of scopeOffice after its first. The subtree's client IDs
@@ -97,7 +110,7 @@ type scopeForm int
 
 const (
 	formOne         scopeForm = iota // scopeOffice, scopeLinks: one client (by reference), or any list on SQLite
-	formWalk                         // a list that walks the clients: scopeOfficeWalk (PostgreSQL), scopeLinks
+	formWalk                         // a list that walks the clients: scopeOfficeWalk, scopeLinksWalk (PostgreSQL)
 	formOfficeFirst                  // scopeOfficeFirst
 	formLinksFirst                   // scopeLinksFirst
 )
@@ -165,6 +178,8 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, fo
 			return q.Where(scopeLinksFirst, id, tenantID, tenantID, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
 		case form == formWalk && sc.AssociateID == "":
 			return q.Where(scopeOfficeWalk, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
+		case form == formWalk && sc.OfficeID == "":
+			return q.Where(scopeLinksWalk, tenantID, id, tenantID, sc.AssociateID, tenantID, sc.AssociateID)
 		}
 		if sc.OfficeID != "" {
 			q = q.WhereOr(scopeOffice, office, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
