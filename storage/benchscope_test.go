@@ -15,6 +15,15 @@ package storage_test
 //
 //	psql "$CLIENTELE_TEST_POSTGRES" -c 'DROP SCHEMA clientele_scope_v1 CASCADE'
 //
+// Cases: get_in/get_out/list_first/list_deep per actor (a regional manager,
+// branch scope over ~100,000 clients; a partner and an agent, restricted, ~1,000
+// and ~100 clients) through the whole path from the session token; share/…,
+// the parts of one request (Authenticate, AssociateScope, the store's Get and
+// Search); sweep/…, the store's first page for office and link subtrees of
+// every size; closure/…, the closure-table comparison. Each reports p50-ms and
+// p99-ms of per-call latency. BENCHMARKS.md ("Data scope at 1M clients") has the
+// figures.
+//
 // The data set also holds closure tables of both trees (bench_office_closure,
 // bench_associate_closure), which only the closure/… cases read: the library
 // stores materialized paths, and these cases measure the alternative on the

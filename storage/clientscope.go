@@ -99,11 +99,16 @@ const (
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 )
 
-// scopeDriveMax is the size of a subtree (its clients, or its client links)
-// from which a list walks the clients rather than reading the subtree's
-// first: at that size both cost a few thousand index look-ups on a tenant of
-// 1,000,000 clients, and beyond it the walk finds a page sooner.
-const scopeDriveMax = 5000
+// scopeDriveMax is the number of clients of an office subtree from which a
+// list walks the clients rather than reading the subtree's first: at that
+// size both cost a few thousand index look-ups on a tenant of 1,000,000
+// clients, and beyond it the walk finds a page sooner. A link subtree walks
+// from linkWalkCost times as many links: each walked client costs a probe of
+// its links and of their associates, not one comparison of its office.
+const (
+	scopeDriveMax = 5000
+	linkWalkCost  = 4
+)
 
 // scopeForm is the form of a list's scope condition.
 type scopeForm int
@@ -115,8 +120,8 @@ const (
 	formLinksFirst                   // scopeLinksFirst
 )
 
-// countOffice and countLinks count the subtree's clients (office) or client links
-// (associate) up to scopeDriveMax, from indexes alone.
+// countOffice and countLinks count the subtree's clients (office) or client
+// links (associate) up to a limit, from indexes alone.
 const (
 	countOffice = `SELECT count(*) FROM (SELECT 1 FROM clients AS sc WHERE sc.tenant_id = ?
 	AND sc.office_id = ANY (ARRAY(SELECT so.id FROM offices AS so WHERE so.tenant_id = ?
@@ -133,7 +138,8 @@ const (
 
 // scopeFormOf chooses the form of a list's condition for scope sc: on
 // PostgreSQL, for a scope of one subtree (an office or an associate, not
-// both) that holds fewer than scopeDriveMax clients or links, its clients
+// both) that holds fewer than scopeDriveMax clients (linkWalkCost times as
+// many links), its clients
 // first; otherwise the walk. It never changes what the list holds, so a
 // subtree that changes between the count and the list only costs time.
 func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clients.Scope) (scopeForm, error) {
@@ -143,16 +149,16 @@ func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clien
 	if sc.Tenant || (sc.OfficeID == "") == (sc.AssociateID == "") {
 		return formWalk, nil
 	}
-	query, root, form := countOffice, sc.OfficeID, formOfficeFirst
+	query, root, form, limit := countOffice, sc.OfficeID, formOfficeFirst, s.db.driveMax
 	if sc.AssociateID != "" {
-		query, root, form = countLinks, sc.AssociateID, formLinksFirst
+		query, root, form, limit = countLinks, sc.AssociateID, formLinksFirst, linkWalkCost*s.db.driveMax
 	}
 	var n int
-	err := s.db.bun.NewRaw(query, tenantID, tenantID, tenantID, root, tenantID, root, s.db.driveMax).Scan(ctx, &n)
+	err := s.db.bun.NewRaw(query, tenantID, tenantID, tenantID, root, tenantID, root, limit).Scan(ctx, &n)
 	if err != nil {
 		return formWalk, fmt.Errorf("storage: size of scope %s: %w", root, translate(err))
 	}
-	if n < s.db.driveMax {
+	if n < limit {
 		return form, nil
 	}
 	return formWalk, nil
