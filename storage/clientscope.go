@@ -27,8 +27,12 @@ import (
 // Both read the trees as they are when the query runs, so a moved office or a
 // transferred associate changes what a principal sees at once.
 //
-// A list (a page of many clients, newest first) on PostgreSQL may take
-// another form of the same condition (scopeOfficeFirst, scopeLinksFirst).
+// A single client (Get, Update: found by its reference) takes these forms on
+// both dialects, and so does every list on SQLite. A list (a page of many
+// clients, newest first) on PostgreSQL takes one of two other forms of the
+// same condition: the subtree's clients first (scopeOfficeFirst,
+// scopeLinksFirst) or a walk of the tenant's clients (scopeOfficeWalk,
+// scopeLinksWalk).
 // The planner cannot estimate how many clients a subtree holds (its path
 // range is only known when the statement runs) and guesses thousands, so it
 // walks the clients newest first and probes each against the subtree. That is
@@ -39,8 +43,8 @@ import (
 // alone (clients_tenant_office, associate_links_associate), and read the page
 // by primary key: their cost follows the size of the subtree, not of the
 // tenant. Search counts the subtree's clients (or links), up to
-// scopeDriveMax, to choose (scopeFormOf). BENCHMARKS.md ("Data scope at 1M
-// clients") has the plans and figures.
+// scopeDriveMax (linkWalkCost times as many links), to choose (scopeFormOf).
+// BENCHMARKS.md ("Data scope at 1M clients") has the plans and figures.
 const (
 	// scopeOffice is the condition of an office subtree. Its placeholders:
 	// the client's office column, then the tenant, the tenant and the scope
