@@ -542,7 +542,10 @@ type Change struct {
 
 // UpdateAssociate applies ch to the associate (AS009), with an audit entry
 // naming the changed fields, in one transaction. A change that changes
-// nothing writes nothing.
+// nothing writes nothing. A Service built WithUsers passes a new name or
+// email on to the associate's users in the same transaction
+// (users.Service.FollowLinked): an email another user of the tenant holds
+// fails the whole update with clientele.ErrConflict.
 func (s *Service) UpdateAssociate(ctx context.Context, p authz.Principal, id string, ch Change) (Associate, error) {
 	if err := s.authorize(ctx, p, authz.OpUpdateAssociate); err != nil {
 		return Associate{}, fmt.Errorf("associates: update associate: %w", err)
@@ -672,7 +675,10 @@ func (s *Service) SetAgent(ctx context.Context, p authz.Principal, id string, ve
 // children stay; it can no longer be linked, transferred, or given children.
 // Deactivating an inactive associate fails with clientele.ErrPrecondition.
 // A user linked to the associate is refused from then on: users.Service
-// refuses its sessions (Authenticate) and its logins.
+// refuses its sessions (Authenticate) and its logins. A Service built
+// WithUsers also blocks its active users and revokes their sessions, and
+// revokes its invited users' invitations, in the same transaction
+// (users.Service.FollowLinked).
 func (s *Service) Deactivate(ctx context.Context, p authz.Principal, id string, version int64) (Associate, error) {
 	var inactive bool
 	var a Associate
