@@ -11,6 +11,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/internal/textcheck"
+	"github.com/clientele-go/clientele/users"
 )
 
 // Length bounds of names and contact details.
@@ -72,6 +73,10 @@ type Associate struct {
 	Version   int64          `json:"version"`
 	CreatedAt time.Time      `json:"createdAt"`
 	UpdatedAt time.Time      `json:"updatedAt"`
+	// User is the back-office user CreateAssociate invited with
+	// NewAssociate.Access; it is set only in that answer (the associate
+	// does not store it: a user names its associate, users.User.AssociateID).
+	User *users.User `json:"user,omitempty"`
 }
 
 func (a Associate) clone() Associate {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -198,7 +199,7 @@ func (f Field) checkBounds(v *clientele.ValidationError, at string) {
 // ValidateData checks data, an associate's values for the classification's
 // data table: every key must be a field of c, every value of the field's type
 // and within its bounds, every required field present (a JSON null counts as
-// absent). Numbers may be float64 (as encoding/json decodes them), any Go
+// absent, and so does an empty or blank string for a required string field). Numbers may be float64 (as encoding/json decodes them), any Go
 // integer type, or json.Number; dates are "YYYY-MM-DD" strings. It returns a
 // *clientele.ValidationError naming "data.<field>" for each problem (an
 // unknown key whose name cannot be shown is "data").
@@ -224,6 +225,10 @@ func (c Classification) ValidateData(data map[string]any) error {
 			if f.Required {
 				v.Add("data."+f.Name, "required", "is required")
 			}
+			continue
+		}
+		if s, isString := val.(string); isString && f.Required && f.Type == FieldString && strings.TrimSpace(s) == "" {
+			v.Add("data."+f.Name, "required", "is required: must not be empty or blank")
 			continue
 		}
 		f.checkValue(v, "data."+f.Name, val)

@@ -44,15 +44,39 @@
 // the hierarchy, the client links) limits what an associate's principal sees
 // of clients: package clients applies it inside its queries (clients.Scope).
 //
-// A back-office user names its associate (users.InviteInput.AssociateID, which
-// must be an active associate of the tenant), and users.Service.Authenticate
-// reads that associate on every request: the principal's AssociateID and
-// OfficeID are the associate's as stored, so a Transfer applies from its
-// user's next request, and a Deactivate refuses its user's sessions and logins
-// at once.
+// # Associates and their users
 //
-// What this package does not do yet: an associate cannot be created together
-// with its back-office user (the user is invited separately, naming it).
+// A back-office user names its associate (users.User.AssociateID, which must
+// be an active associate of the tenant), and users.Service.Authenticate reads
+// that associate on every request: the principal's AssociateID and OfficeID
+// (the policy attribute member.office) are the associate's as stored, so a
+// Transfer applies from its user's next request, and a Deactivate refuses
+// its user's sessions and logins at once.
+//
+// A Service built WithUsers (given *users.Service) also keeps the users in
+// step, each time in the transaction of the associate's change (the store's
+// unit of work, Atomic, which joins the caller's transaction):
+//
+//   - CreateAssociate with NewAssociate.Access invites the associate's
+//     back-office user (users.Service.Invite, as the acting principal, so the
+//     inviter's rank and the no-escalation rule on roles apply), named,
+//     emailed and phoned as the associate. The associate, the user, both
+//     audit entries and the invitation's outbox effect commit together or not
+//     at all: a refused invitation leaves no associate. CreateAssociate takes
+//     no idempotency key; a retry after an unknown outcome fails on the taken
+//     email or phone rather than creating a second user.
+//   - UpdateAssociate passes a new name or email on to the associate's users
+//     (users.Service.FollowLinked); an email another user holds fails the
+//     whole update (clientele.ErrConflict). The phone is not passed on: it is
+//     how a phone user signs in, and changes only through package users.
+//   - Deactivate blocks the associate's active users (state blocked, every
+//     session revoked) and revokes its invited users' invitations. There is
+//     no reactivation: deactivation is final in this package, and an
+//     administrator unblocks a user only through users.Service.Unblock,
+//     which the deactivated associate still refuses at login.
+//
+// Without Users an associate's user is invited separately, naming it, and
+// NewAssociate.Access is refused.
 //
 // # Rules every call follows
 //

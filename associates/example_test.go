@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
+	"github.com/clientele-go/clientele/users"
 )
 
 // Example builds seed 000's partner model: a head office with a branch, a
@@ -77,4 +79,55 @@ func Example() {
 	// under Kiva: Agent Okello
 	// linked to the center: 2
 	// close head office: the office has 1 open child offices: precondition failed
+}
+
+// ExampleWithUsers creates an associate together with its back-office user,
+// in one transaction, and deactivates it before the user registered: the
+// user stays invited, its invitation revoked (an active user would be
+// blocked, its sessions revoked).
+func ExampleWithUsers() {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "sqlite://:memory:")
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	err = db.Tenants().Create(ctx, tenants.Tenant{ID: "bank", Name: "Example Bank", Preset: authz.PresetRetailEngine,
+		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive}})
+	if err != nil {
+		panic(err)
+	}
+	az, _ := authz.New(db.Authz(), db.Authz())
+	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), memory.NewMessaging(), memory.NewIdentity(),
+		users.WithHashing(users.InsecureTestHashing()))
+	if err != nil {
+		panic(err)
+	}
+	svc, err := associates.New(db.Associates(), az, associates.WithUsers(us))
+	if err != nil {
+		panic(err)
+	}
+	op, err := us.Bootstrap(ctx, "bank", users.NodeOperatorInput{Email: "op@bank.example", Name: "Operator",
+		Password: "operator-password-1", Roles: []string{authz.RoleSecurityAdmin}})
+	if err != nil {
+		panic(err)
+	}
+	admin := op.Principal()
+
+	office, _ := svc.CreateOffice(ctx, admin, associates.NewOffice{Name: "Kampala"})
+	officer, _ := svc.CreateClassification(ctx, admin, associates.NewClassification{Name: "Loan officer", Scope: associates.ScopeBranch})
+	a, err := svc.CreateAssociate(ctx, admin, associates.NewAssociate{OfficeID: office.ID, ClassificationID: officer.ID,
+		Name: "Grace Nakato", Email: "grace@bank.example",
+		Access: &associates.Access{Type: users.OriginatorAdmin, Roles: []string{authz.RetailRelationshipOfficer}}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(a.User.Name, a.User.Email, a.User.Type, a.User.State, a.User.AssociateID == a.ID)
+
+	_, err = svc.Deactivate(ctx, admin, a.ID, a.Version)
+	u, _ := us.Get(ctx, admin, a.User.ID)
+	fmt.Println(err, u.State)
+	// Output:
+	// Grace Nakato grace@bank.example originator_admin invited true
+	// <nil> invited
 }

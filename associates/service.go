@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/keyset"
+	"github.com/clientele-go/clientele/users"
 )
 
 // The entity types of this package's audit entries.
@@ -49,9 +51,11 @@ type Authorizer interface {
 // then acts only within that tenant, so an ID of another tenant is
 // clientele.ErrNotFound, as a missing one.
 type Service struct {
-	store Store
-	authz Authorizer
-	now   func() time.Time
+	store  Store
+	authz  Authorizer
+	now    func() time.Time
+	users  Users
+	atomic Atomic
 }
 
 // Option configures a Service.
@@ -71,6 +75,13 @@ func New(store Store, az Authorizer, opts ...Option) (*Service, error) {
 	}
 	if s.now == nil {
 		return nil, fmt.Errorf("associates: New: nil clock: %w", clientele.ErrInvalid)
+	}
+	if s.users != nil {
+		a, ok := store.(Atomic)
+		if !ok {
+			return nil, fmt.Errorf("associates: New: WithUsers needs a Store that implements Atomic: %w", clientele.ErrInvalid)
+		}
+		s.atomic = a
 	}
 	return s, nil
 }
@@ -381,12 +392,25 @@ type NewAssociate struct {
 	Phone    string         `json:"phone,omitempty"`
 	Agent    bool           `json:"agent,omitempty"`
 	Data     map[string]any `json:"data,omitempty"`
+	// Access, when set, also invites the associate's back-office user (a
+	// Service built WithUsers only).
+	Access *Access `json:"access,omitempty"`
 }
 
 // CreateAssociate creates an active associate (AS008) in an open office of
 // the tenant, with an existing classification whose data table Data must
 // satisfy (problems name "data.<field>"), and optionally under an active
 // parent associate.
+//
+// With in.Access it also invites the associate's back-office user
+// (users.Service.Invite, as p: US001, the inviter's rank and the
+// no-escalation rule apply), named, emailed and phoned as the associate, in
+// the same transaction: the associate, the user, their audit entries and the
+// invitation's outbox effect commit together or not at all, and join the
+// caller's transaction when ctx carries one. Problems of the access name
+// "access.type" and "access.roles[i]"; a missing email or phone the user
+// needs names "email" or "phone". The created user is in the answer's User.
+// A Service without Users refuses Access ("access", clientele.ErrInvalid).
 func (s *Service) CreateAssociate(ctx context.Context, p authz.Principal, in NewAssociate) (Associate, error) {
 	if err := s.authorize(ctx, p, authz.OpCreateAssociate); err != nil {
 		return Associate{}, fmt.Errorf("associates: create associate: %w", err)
@@ -398,6 +422,10 @@ func (s *Service) CreateAssociate(ctx context.Context, p authz.Principal, in New
 	checkName(v, "name", in.Name)
 	checkEmail(v, in.Email)
 	checkPhone(v, in.Phone)
+	if in.Access != nil && s.users == nil {
+		v.Add("access", "unsupported", "this service gives no back-office access")
+	}
+	checkAccess(v, in.Access)
 	if err := v.OrNil(); err != nil {
 		return Associate{}, fmt.Errorf("associates: create associate: %w", err)
 	}
@@ -427,7 +455,26 @@ func (s *Service) CreateAssociate(ctx context.Context, p authz.Principal, in New
 			changed = append(changed, f.name)
 		}
 	}
-	if err := s.store.InsertAssociate(ctx, a, s.entry(p, authz.OpCreateAssociate, AuditAssociate, a.ID, changed, now)); err != nil {
+	entry := s.entry(p, authz.OpCreateAssociate, AuditAssociate, a.ID, changed, now)
+	if in.Access == nil {
+		if err := s.store.InsertAssociate(ctx, a, entry); err != nil {
+			return Associate{}, fmt.Errorf("associates: create associate: %w", err)
+		}
+		return a, nil
+	}
+	err = s.atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.InsertAssociate(ctx, a, entry); err != nil {
+			return err
+		}
+		u, err := s.users.Invite(ctx, p, users.InviteInput{Type: in.Access.Type, Name: a.Name, Email: a.Email, Phone: a.Phone,
+			AssociateID: a.ID, Roles: in.Access.Roles}, "")
+		if err != nil {
+			return fmt.Errorf("back-office access: %w", accessProblems(err))
+		}
+		a.User = &u
+		return nil
+	})
+	if err != nil {
 		return Associate{}, fmt.Errorf("associates: create associate: %w", err)
 	}
 	return a, nil
@@ -495,7 +542,10 @@ type Change struct {
 
 // UpdateAssociate applies ch to the associate (AS009), with an audit entry
 // naming the changed fields, in one transaction. A change that changes
-// nothing writes nothing.
+// nothing writes nothing. A Service built WithUsers passes a new name or
+// email on to the associate's users in the same transaction
+// (users.Service.FollowLinked): an email another user of the tenant holds
+// fails the whole update with clientele.ErrConflict.
 func (s *Service) UpdateAssociate(ctx context.Context, p authz.Principal, id string, ch Change) (Associate, error) {
 	if err := s.authorize(ctx, p, authz.OpUpdateAssociate); err != nil {
 		return Associate{}, fmt.Errorf("associates: update associate: %w", err)
@@ -540,30 +590,53 @@ func (s *Service) UpdateAssociate(ctx context.Context, p authz.Principal, id str
 			return Associate{}, fmt.Errorf("associates: update associate %s: %w", id, err)
 		}
 	}
-	a, err := s.store.UpdateAssociate(ctx, p.TenantID, id, func(a *Associate) (audit.Entry, error) {
-		if a.Version != ch.Version {
-			return audit.Entry{}, staleVersion(ch.Version, a.Version)
-		}
-		var changed []string
-		set := func(dst *string, src *string, name string) {
-			if src != nil && *src != *dst {
-				*dst = *src
-				changed = append(changed, name)
+	var follow users.LinkedChange
+	var a Associate
+	err := s.atomically(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.store.UpdateAssociate(ctx, p.TenantID, id, func(a *Associate) (audit.Entry, error) {
+			if a.Version != ch.Version {
+				return audit.Entry{}, staleVersion(ch.Version, a.Version)
 			}
+			follow = users.LinkedChange{}
+			changed := applyChange(a, ch, data)
+			if name := a.Name; slices.Contains(changed, "name") {
+				follow.Name = &name
+			}
+			if email := a.Email; slices.Contains(changed, "email") {
+				follow.Email = &email
+			}
+			return s.entry(p, authz.OpUpdateAssociate, AuditAssociate, id, changed, s.stamp()), nil
+		})
+		if err != nil || (follow.Name == nil && follow.Email == nil) {
+			return err
 		}
-		set(&a.Name, ch.Name, "name")
-		set(&a.Email, ch.Email, "email")
-		set(&a.Phone, ch.Phone, "phone")
-		if ch.Data != nil && !sameJSON(a.Data, data) {
-			a.Data = data
-			changed = append(changed, "data")
-		}
-		return s.entry(p, authz.OpUpdateAssociate, AuditAssociate, id, changed, s.stamp()), nil
+		return s.follow(ctx, p, authz.OpUpdateAssociate, id, follow)
 	})
 	if err != nil {
 		return Associate{}, fmt.Errorf("associates: update associate %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// applyChange applies ch (and data, ch.Data checked) to a and returns the
+// fields it changed.
+func applyChange(a *Associate, ch Change, data map[string]any) []string {
+	var changed []string
+	set := func(dst *string, src *string, name string) {
+		if src != nil && *src != *dst {
+			*dst = *src
+			changed = append(changed, name)
+		}
+	}
+	set(&a.Name, ch.Name, "name")
+	set(&a.Email, ch.Email, "email")
+	set(&a.Phone, ch.Phone, "phone")
+	if ch.Data != nil && !sameJSON(a.Data, data) {
+		a.Data = data
+		changed = append(changed, "data")
+	}
+	return changed
 }
 
 // normalized returns data as it reads back from the store: through JSON, so
@@ -602,21 +675,38 @@ func (s *Service) SetAgent(ctx context.Context, p authz.Principal, id string, ve
 // children stay; it can no longer be linked, transferred, or given children.
 // Deactivating an inactive associate fails with clientele.ErrPrecondition.
 // A user linked to the associate is refused from then on: users.Service
-// refuses its sessions (Authenticate) and its logins.
+// refuses its sessions (Authenticate) and its logins. A Service built
+// WithUsers also blocks its active users and revokes their sessions, and
+// revokes its invited users' invitations, in the same transaction
+// (users.Service.FollowLinked).
 func (s *Service) Deactivate(ctx context.Context, p authz.Principal, id string, version int64) (Associate, error) {
 	var inactive bool
-	a, err := s.flag(ctx, p, authz.OpDeactivateAssociate, "deactivate", id, version, func(a *Associate) []string {
-		if a.State != Active {
-			inactive = true
-			return nil
+	var a Associate
+	err := s.atomically(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.flag(ctx, p, authz.OpDeactivateAssociate, "deactivate", id, version, func(a *Associate) []string {
+			if a.State != Active {
+				inactive = true
+				return nil
+			}
+			a.State = Inactive
+			return []string{"state"}
+		})
+		if err != nil || inactive {
+			return err
 		}
-		a.State = Inactive
-		return []string{"state"}
+		if err := s.follow(ctx, p, authz.OpDeactivateAssociate, id, users.LinkedChange{Disable: true}); err != nil {
+			return fmt.Errorf("associates: deactivate %s: %w", id, err)
+		}
+		return nil
 	})
 	if err == nil && inactive {
 		return Associate{}, fmt.Errorf("associates: deactivate %s: the associate is inactive already: %w", id, clientele.ErrPrecondition)
 	}
-	return a, err
+	if err != nil {
+		return Associate{}, err
+	}
+	return a, nil
 }
 
 func (s *Service) flag(ctx context.Context, p authz.Principal, op authz.Operation, what, id string, version int64, change func(*Associate) []string) (Associate, error) {

@@ -36,7 +36,7 @@ func TestNewRequiresDependencies(t *testing.T) {
 func TestAuthorize(t *testing.T) {
 	az, store := newTestAuthorizer(t)
 	ctx := context.Background()
-	assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}}
+	assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope}
 
 	require.NoError(t, az.Authorize(ctx, staff("RP002"), OpUpdateClient, assigned))
 

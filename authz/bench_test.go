@@ -37,9 +37,9 @@ func BenchmarkDecide(b *testing.B) {
 	}{
 		// RP002's grant of CL004 is qualified by P_RE_002; both policies evaluated.
 		{"RoleBoundAllowed", Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"},
-			OpUpdateClient, Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}}, true},
+			OpUpdateClient, Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}, InMemberScope: InScope}, true},
 		{"RoleBoundDenied", Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"},
-			OpUpdateClient, Resource{ClientID: "c1", AssignedAssociates: []string{"a9"}}, false},
+			OpUpdateClient, Resource{ClientID: "c1", AssignedAssociates: []string{"a9"}, InMemberScope: OutOfScope}, false},
 		{"Unconditional", Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP003", "RP005"}},
 			OpResetDevicePIN, Resource{ClientID: "c1"}, true},
 		{"Missing", Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP003", "RP004"}},
@@ -68,9 +68,9 @@ func TestDecideAllocs(t *testing.T) {
 	org := Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}
 	p := Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"}
 	for _, r := range []Resource{
-		{ClientID: "c1", AssignedAssociates: []string{"a1"}},
-		{ClientID: "c1", AssignedAssociates: []string{"a2"}},
-		{ClientID: "c1", StaffOwned: true, AssignedAssociates: []string{"a1"}},
+		{ClientID: "c1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope},
+		{ClientID: "c1", AssignedAssociates: []string{"a2"}, InMemberScope: OutOfScope},
+		{ClientID: "c1", StaffOwned: true, AssignedAssociates: []string{"a1"}, InMemberScope: InScope},
 	} {
 		if n := testing.AllocsPerRun(100, func() { cat.Decide(p, org, OpUpdateClient, r) }); n > 0 {
 			t.Errorf("Decide allocates %v times per call on %+v", n, r)
@@ -91,7 +91,7 @@ func BenchmarkAuthorizer(b *testing.B) {
 	}
 	ctx := context.Background()
 	p := Principal{TenantID: "t1", Kind: Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"}
-	r := Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}}
+	r := Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}, InMemberScope: InScope}
 	if err := az.Authorize(ctx, p, OpUpdateClient, r); err != nil {
 		b.Fatal(err)
 	}

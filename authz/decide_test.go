@@ -31,10 +31,10 @@ func TestDecideSemantics(t *testing.T) {
 		Role{Code: "STAFFONLY", Name: "Employee accounts only", Type: Backoffice,
 			Permissions: []string{PermStaffAccounts}},
 	)
-	assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}}
-	unassigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a2"}}
-	staffOwned := Resource{ClientID: "c9", StaffOwned: true, StaffAssociateID: "a5", AssignedAssociates: []string{"a1"}}
-	ownAccount := Resource{ClientID: "c8", StaffOwned: true, StaffAssociateID: "a1", AssignedAssociates: []string{"a1"}}
+	assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope}
+	unassigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a2"}, InMemberScope: OutOfScope}
+	staffOwned := Resource{ClientID: "c9", StaffOwned: true, StaffAssociateID: "a5", AssignedAssociates: []string{"a1"}, InMemberScope: InScope}
+	ownAccount := Resource{ClientID: "c8", StaffOwned: true, StaffAssociateID: "a1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope}
 	inactive := Org{TenantID: "t1", Apps: map[string]string{AppRetail: "inactive"}, ClientPortal: true}
 	customer := Principal{TenantID: "t1", UserID: "u2", Kind: Customer, Roles: []string{RolePortalTransactor}, ClientID: "c1"}
 
@@ -82,7 +82,7 @@ func TestDecideSemantics(t *testing.T) {
 		{"employee-account permission alone grants nothing", staff("STAFFONLY"), activeRetail, OpUpdateClient, staffOwned, false, "", "", "no role"},
 		{"nobody changes their own staff account", staff("STAFF"), activeRetail, OpUpdateClient, ownAccount, false, "", "", "own"},
 		{"RP002 with employee permission still needs the assignment", staff("RP002", "STAFFONLY"), activeRetail, OpUpdateClient,
-			Resource{ClientID: "c9", StaffOwned: true, AssignedAssociates: []string{"a3"}}, false, "", "P_RE_002", ""},
+			Resource{ClientID: "c9", StaffOwned: true, AssignedAssociates: []string{"a3"}, InMemberScope: OutOfScope}, false, "", "P_RE_002", ""},
 		// Customers and the portal.
 		{"customer transfers", customer, activeRetail, OpPortalTransfer, Resource{ClientID: "c1", Amount: 100}, true, PermPortalTransfer, "", ""},
 		{"customer transfers from a staff-owned account (agent cash-in)", customer, activeRetail, OpPortalTransfer,

@@ -134,8 +134,8 @@
 //	member.office        string  the principal's office
 //	member.client        string  a customer principal's client
 //	member.clients       -       only "member.clients contain X": X is the client the
-//	                             call acts on and the principal's associate is among
-//	                             Resource.AssignedAssociates
+//	                             call acts on and it is in the data scope of the
+//	                             principal's associate (Resource.InMemberScope)
 //	client.id            string  Resource.ClientID (also {client})
 //	client.office        string  Resource.OfficeID (also {office})
 //	client.staffOwned    bool
@@ -156,8 +156,9 @@
 // unknown. A missing value is an empty string attribute or placeholder (no
 // office, no associate, an app the org does not list, a principal kind that is
 // neither backoffice nor customer), an empty set (no roles, no assigned
-// associates), and for member.clients a missing associate, client or
-// assignment. A comparison that reads a missing value is unknown, whatever its
+// associates), and for member.clients a missing associate or client, another
+// client than the call's, or a scope membership nobody gave
+// (Resource.InMemberScope ScopeUnknown). A comparison that reads a missing value is unknown, whatever its
 // operator: with no office, both "member.office eq {office}" and
 // "member.office ne {office}" are unknown. A literal is never missing (""
 // is a value); booleans and numbers always have a value (false, amount 0).

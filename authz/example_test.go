@@ -25,10 +25,12 @@ func ExampleAuthorizer_Authorize() {
 	officer := authz.Principal{TenantID: "bank-1", UserID: "u-7", Kind: authz.Backoffice,
 		Roles: []string{"RP002"}, AssociateID: "assoc-7"}
 
-	mine := authz.Resource{ClientID: "c-1", AssignedAssociates: []string{"assoc-7"}}
+	// Package clients says whether the client is in the officer's data
+	// scope (member.clients): it read the client within that scope.
+	mine := authz.Resource{ClientID: "c-1", InMemberScope: authz.InScope}
 	fmt.Println(az.Authorize(ctx, officer, authz.OpUpdateClient, mine))
 
-	theirs := authz.Resource{ClientID: "c-2", AssignedAssociates: []string{"assoc-9"}}
+	theirs := authz.Resource{ClientID: "c-2", InMemberScope: authz.OutOfScope}
 	err = az.Authorize(ctx, officer, authz.OpUpdateClient, theirs)
 	fmt.Println(errors.Is(err, clientele.ErrForbidden))
 	fmt.Println(err)

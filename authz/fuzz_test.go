@@ -16,7 +16,7 @@ func FuzzCompilePolicy(f *testing.F) {
 	f.Add(`NOT (client.office in (HQ, "B 2")) OR request.amount ge -10`)
 	p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{"RP002"}, AssociateID: "a1", OfficeID: "o1"}
 	org := Org{TenantID: "t", Apps: map[string]string{AppRetail: "active"}, ClientPortal: true}
-	r := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a1"}, StaffOwned: true, Amount: 10}
+	r := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope, StaffOwned: true, Amount: 10}
 	f.Fuzz(func(t *testing.T, cond string) {
 		cp, err := CompilePolicy(Policy{Code: "F", Condition: cond})
 		if err != nil {

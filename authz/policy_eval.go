@@ -235,14 +235,22 @@ func compare(n *node, e *env) truth {
 		}
 		return toTruth(has(set, r))
 	case vClients:
-		// member.clients contain X: X is the client the call acts on and the
-		// acting associate is assigned to it. Unknown when X, the call's
-		// client, the associate or the assignment is missing.
+		// member.clients contain X: X is the client the call acts on and it
+		// is in the data scope of the acting associate
+		// (Resource.InMemberScope). Unknown when X, the call's client or the
+		// associate is missing, when X is another client (only the call's
+		// client's membership is known), or when the membership is unknown.
 		x := e.str(rhs)
-		if !known(rhs, x) || e.r.ClientID == "" || e.p.AssociateID == "" || len(e.r.AssignedAssociates) == 0 {
+		if !known(rhs, x) || e.r.ClientID == "" || e.p.AssociateID == "" || x != e.r.ClientID {
 			return tUnknown
 		}
-		return toTruth(x == e.r.ClientID && has(e.r.AssignedAssociates, e.p.AssociateID))
+		switch e.r.InMemberScope {
+		case InScope:
+			return tTrue
+		case OutOfScope:
+			return tFalse
+		}
+		return tUnknown
 	}
 	return tUnknown
 }

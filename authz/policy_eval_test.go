@@ -85,7 +85,7 @@ func TestMissingAttributeIsUnknown(t *testing.T) {
 	full := Principal{TenantID: "t1", UserID: "u1", Kind: Backoffice, Roles: []string{"RP002"},
 		AssociateID: "a1", OfficeID: "o1"}
 	org := Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}
-	res := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a1"},
+	res := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope,
 		StaffOwned: true, StaffAssociateID: "a7"}
 
 	noOffice := full
@@ -101,6 +101,10 @@ func TestMissingAttributeIsUnknown(t *testing.T) {
 	bare := Resource{}
 	unassigned := res
 	unassigned.AssignedAssociates = nil
+	unscoped := res
+	unscoped.InMemberScope = ScopeUnknown
+	outside := res
+	outside.InMemberScope = OutOfScope
 
 	tests := []struct {
 		name string
@@ -128,12 +132,15 @@ func TestMissingAttributeIsUnknown(t *testing.T) {
 		{"set ne missing member", "client.assigned ne member.id", noAssociate, org, res, "unknown"},
 		{"no roles", "role ne RP001", noRoles, org, res, "unknown"},
 		{"clients no associate", "member.clients contain {client}", noAssociate, org, res, "unknown"},
-		{"clients unassigned", "member.clients contain {client}", full, org, unassigned, "unknown"},
+		{"clients membership not given", "member.clients contain {client}", full, org, unscoped, "unknown"},
+		{"clients other client", "member.clients contain c2", full, org, res, "unknown"},
 		{"clients no client", "member.clients contain {client}", full, org, bare, "unknown"},
 		// Known values stay two-valued.
 		{"office known ne", "member.office ne {office}", full, org, res, "false"},
 		{"office known eq", "member.office eq {office}", full, org, res, "true"},
-		{"other client", "member.clients contain c2", full, org, res, "false"},
+		{"clients in scope", "member.clients contain {client}", full, org, res, "true"},
+		{"clients out of scope", "member.clients contain {client}", full, org, outside, "false"},
+		{"clients unassigned does not matter", "member.clients contain {client}", full, org, unassigned, "true"},
 		{"roles known ne", "role ne RP001", full, org, res, "true"},
 		{"assigned known ne", "client.assigned ne a9", full, org, res, "true"},
 		{"literal empty string", `client.office ne ""`, full, org, res, "true"},

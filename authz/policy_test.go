@@ -115,8 +115,8 @@ func TestPolicyEval(t *testing.T) {
 	p := Principal{TenantID: "t1", UserID: "u1", Kind: Backoffice, Roles: []string{"RP002", "RP005"},
 		AssociateID: "a1", OfficeID: "o1"}
 	org := Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active", AppBackoffice: "inactive"}, ClientPortal: true}
-	assigned := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a0", "a1"}, Amount: 500}
-	other := Resource{ClientID: "c2", OfficeID: "o2", AssignedAssociates: []string{"a0"},
+	assigned := Resource{ClientID: "c1", OfficeID: "o1", AssignedAssociates: []string{"a0", "a1"}, InMemberScope: InScope, Amount: 500}
+	other := Resource{ClientID: "c2", OfficeID: "o2", AssignedAssociates: []string{"a0"}, InMemberScope: OutOfScope,
 		StaffOwned: true, StaffAssociateID: "a7", Amount: 5000}
 	tests := []struct {
 		cond       string

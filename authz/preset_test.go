@@ -213,8 +213,8 @@ func TestEveryRoleEveryOperation(t *testing.T) {
 			}
 			for _, op := range clOps {
 				p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{row[0]}, AssociateID: "a1"}
-				assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}}
-				other := Resource{ClientID: "c1", AssignedAssociates: []string{"a2"}}
+				assigned := Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}, InMemberScope: InScope}
+				other := Resource{ClientID: "c1", AssignedAssociates: []string{"a2"}, InMemberScope: OutOfScope}
 				want := slices.Contains(granted, op)
 				name := fmt.Sprintf("%s/%s/%s", spec.Name, row[0], op)
 				assert.Equal(t, want, cat.Decide(p, org, op, assigned).Allowed, name+" assigned")

@@ -11,10 +11,17 @@ type Resource struct {
 	// StaffOwned is true when the client is an employee's own account (seed 000);
 	// changing it then also needs the employee-account permission.
 	StaffOwned bool
-	// AssignedAssociates are the associates linked to the resource (relationship
-	// officer, partner, …). "member.clients contain {client}" holds when the
-	// principal's associate is among them.
+	// AssignedAssociates are the associates assigned to the resource
+	// (relationship officer, partner, …): the policy attribute client.assigned.
 	AssignedAssociates []string
+	// InMemberScope says whether the client (ClientID) is among member.clients:
+	// the clients in the data scope of the principal's associate (its office
+	// subtree for a branch-scoped classification, the clients linked to it or
+	// to an associate below it for a restricted one). The caller that read
+	// the client within that scope knows it (package clients does); the zero
+	// value, ScopeUnknown, makes "member.clients contain {client}" unknown,
+	// which denies.
+	InMemberScope ScopeMembership
 	// OfficeID is the office the resource belongs to.
 	OfficeID string
 	// StaffAssociateID is the associate whose own account the client is, when
@@ -24,3 +31,17 @@ type Resource struct {
 	// request.amount), for example a portal account transfer.
 	Amount int64
 }
+
+// ScopeMembership is whether a resource's client is in the data scope of the
+// principal's associate (Resource.InMemberScope).
+type ScopeMembership uint8
+
+// The values of ScopeMembership.
+const (
+	// ScopeUnknown: nobody said; member.clients conditions are unknown.
+	ScopeUnknown ScopeMembership = iota
+	// InScope: the client is in the associate's data scope.
+	InScope
+	// OutOfScope: it is not.
+	OutOfScope
+)

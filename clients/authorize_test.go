@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/internal/dbtest"
@@ -40,12 +41,24 @@ func TestServiceAuthorizes(t *testing.T) {
 		require.NoError(t, err)
 
 		admin := testkit.Staff("t1", "admin", authz.RetailAdministrator)
-		officer := testkit.Staff("t1", "ro", authz.RetailRelationshipOfficer) // associate "assoc-ro"
+		officer := testkit.Staff("t1", "ro", authz.RetailRelationshipOfficer)
 		compliance := testkit.Staff("t1", "co", authz.RetailComplianceOfficer)
 		helpdesk := testkit.Staff("t1", "hd", authz.RetailHelpdeskOfficer)
 
+		// The officer is an associate of a branch office (scope mode
+		// branch): member.clients, in P_RE_002, are that office's clients.
+		as, err := associates.New(db.Associates(), testkit.AllowAll{})
+		require.NoError(t, err)
+		branch, err := as.CreateOffice(ctx, admin, associates.NewOffice{Name: "Branch"})
+		require.NoError(t, err)
+		class, err := as.CreateClassification(ctx, admin, associates.NewClassification{Name: "Officer", Scope: associates.ScopeBranch})
+		require.NoError(t, err)
+		ro, err := as.CreateAssociate(ctx, admin, associates.NewAssociate{OfficeID: branch.ID, ClassificationID: class.ID, Name: "RO"})
+		require.NoError(t, err)
+		officer.AssociateID, officer.OfficeID = ro.ID, branch.ID
+
 		assigned := testkit.Person("Assigned", "Client")
-		assigned.AssignedAssociateIDs = []string{"assoc-ro"}
+		assigned.OfficeID = branch.ID
 		a, err := svc.Create(ctx, admin, assigned, "")
 		require.NoError(t, err)
 		other, err := svc.Create(ctx, admin, testkit.Person("Other", "Client"), "")
@@ -61,8 +74,9 @@ func TestServiceAuthorizes(t *testing.T) {
 			in.Individual = &person
 			return in
 		}
-		// P_RE_002: RP002 updates only the clients assigned to it; another client
-		// is answered as a missing one.
+		// P_RE_002: RP002 updates only the clients in its associate's data
+		// scope (member.clients), here looked up for a tenant-wide principal;
+		// another client is answered as a missing one.
 		_, err = svc.Update(ctx, officer, a.Reference, rename(a, "Renamed"))
 		require.NoError(t, err)
 		_, err = svc.Update(ctx, officer, other.Reference, rename(other, "Hijacked"))

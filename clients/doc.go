@@ -43,6 +43,30 @@
 // and Transition exactly as a missing client (ErrNotFound, same text), never
 // ErrForbidden. Pages stay whole: the cursor walks the scoped query.
 //
+// The policy attribute member.clients (P_BO_002 and P_RE_002: "role eq RP002
+// AND member.clients contain {client}") is the data scope of the principal's
+// associate, not the client's AssignedAssociateIDs: the service tells the
+// authorizer (authz.Resource.InMemberScope) that a client it read within a
+// scoped principal's scope is in it, at no extra cost; for a tenant-wide
+// principal with an associate it looks the client up once more, within that
+// associate's scope, only when the decision without it denies.
+// member.office is the associate's office (Principal.OfficeID, filled in by
+// users.Service.Authenticate).
+//
+// A principal whose scope is not the whole tenant cannot take a client out of
+// its reach: Create, and an Update that changes the office, need an officeId
+// that is its associate's office or an office below it (for a branch scope,
+// exactly its scope's offices; for a restricted one, the offices its
+// associate works in). Any other officeId, including one that names no office,
+// is the same *clientele.ValidationError on "officeId" ("names no office of
+// your data scope"), so the check reveals no office. A principal with no
+// associate creates no client. A client created by a restricted associate is
+// linked to it (associates.Link, kind client) in the same transaction, so it
+// stays in its creator's view and in that of the associates above it. An
+// Update that keeps the office is not checked: a restricted associate may
+// edit a client linked to it in another office. Tenant-wide principals are
+// not limited.
+//
 // # Lifecycle
 //
 //	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)

@@ -2,8 +2,10 @@ package clients
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/authz"
 )
 
@@ -44,6 +46,59 @@ type ScopeResolver interface {
 	// (no client) when the tenant has no such associate or it is inactive. The
 	// associate's office is read as it is now, not as the principal carries it.
 	AssociateScope(ctx context.Context, tenantID, associateID string) (Scope, error)
+	// OfficeUnderAssociate reports whether officeID names an office of the
+	// tenant that is the office of the associate associateID, or below it in
+	// the office tree, as both are now. It is false, with no error, for an
+	// office or associate the tenant does not have.
+	OfficeUnderAssociate(ctx context.Context, tenantID, associateID, officeID string) (bool, error)
+}
+
+// checkOffice refuses, for a principal whose scope sc is not the whole
+// tenant, an office the client would leave its scope by: the office must be
+// its associate's office or below it (for a branch scope, exactly the
+// scope's offices; for a restricted one, the offices the associate works
+// in). A missing office and one outside the subtree are the same problem
+// with the same text, so the check tells nobody which offices exist.
+func (s *Service) checkOffice(ctx context.Context, p authz.Principal, sc Scope, officeID string) error {
+	if sc.Tenant {
+		return nil
+	}
+	ok := false
+	if !sc.Empty() && p.AssociateID != "" {
+		var err error
+		if ok, err = s.store.OfficeUnderAssociate(ctx, p.TenantID, p.AssociateID, officeID); err != nil {
+			return fmt.Errorf("data scope: %w", err)
+		}
+	}
+	if !ok {
+		return clientele.NewValidationError("officeId", "scope", "names no office of your data scope")
+	}
+	return nil
+}
+
+// membership says whether the client with this reference, read by a
+// tenant-wide principal, is in the data scope of the principal's own
+// associate (authz.Resource.InMemberScope): one scoped look-up of the client.
+func (s *Service) membership(ctx context.Context, p authz.Principal, reference string) (authz.ScopeMembership, error) {
+	if p.AssociateID == "" {
+		return authz.ScopeUnknown, nil
+	}
+	sc, err := s.store.AssociateScope(ctx, p.TenantID, p.AssociateID)
+	if err != nil {
+		return authz.ScopeUnknown, fmt.Errorf("data scope: %w", err)
+	}
+	sc.Tenant = false
+	if sc.Empty() {
+		return authz.OutOfScope, nil
+	}
+	_, err = s.store.Get(ctx, p.TenantID, reference, sc)
+	switch {
+	case err == nil:
+		return authz.InScope, nil
+	case errors.Is(err, clientele.ErrNotFound):
+		return authz.OutOfScope, nil
+	}
+	return authz.ScopeUnknown, fmt.Errorf("data scope: %w", err)
 }
 
 // scopeOf returns the data scope of p: the whole tenant when the authorizer

@@ -135,10 +135,20 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 	if err := verr.OrNil(); err != nil {
 		return Client{}, fmt.Errorf("clients: create: %w", err)
 	}
+	sc, err := s.scopeOf(ctx, p)
+	if err != nil {
+		return Client{}, fmt.Errorf("clients: create: %w", err)
+	}
+	if err := s.checkOffice(ctx, p, sc, in.OfficeID); err != nil {
+		return Client{}, fmt.Errorf("clients: create: %w", err)
+	}
+	var linkTo []string
+	if !sc.Tenant && sc.AssociateID != "" {
+		linkTo = []string{sc.AssociateID}
+	}
 
 	idem := idempotency.Key{Principal: p.UserID, Operation: string(authz.OpCreateClient), Value: idempotencyKey}
 	if idempotencyKey != "" {
-		var err error
 		if idem.RequestHash, err = idempotency.Hash(in); err != nil {
 			return Client{}, fmt.Errorf("clients: create: %w", err)
 		}
@@ -170,6 +180,10 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		ch := Change{
 			Audit:   s.entry(p, authz.OpCreateClient, c.ID, changedFields(nil, &c), now),
 			Effects: syncEffects(c, true),
+			LinkTo:  linkTo,
+		}
+		if len(linkTo) > 0 {
+			ch.Audit.Changed = append(ch.Audit.Changed, "links")
 		}
 		saved, _, err := s.store.Create(ctx, c, idem, ch)
 		var ce *ConflictError
@@ -194,34 +208,61 @@ func noClient(reference string) error {
 // one the principal may not touch give the same error. It returns the scope
 // for the caller's later queries.
 func (s *Service) readAuthorized(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, Scope, error) {
+	c, sc, _, err := s.readAuthorizedAs(ctx, p, op, reference)
+	return c, sc, err
+}
+
+// readAuthorizedAs is readAuthorized that also returns the resource the
+// client was authorized as, with its member.clients membership
+// (authz.Resource.InMemberScope): a client read within a scoped principal's
+// scope is in it; for a tenant-wide principal the membership is looked up
+// only when the decision without it denies (a policy holds under unknown
+// only if it holds whatever the membership is: three-valued logic).
+func (s *Service) readAuthorizedAs(ctx context.Context, p authz.Principal, op authz.Operation, reference string) (Client, Scope, authz.Resource, error) {
+	fail := func(err error) (Client, Scope, authz.Resource, error) {
+		return Client{}, Scope{}, authz.Resource{}, err
+	}
 	if err := s.az.AuthorizeOperation(ctx, p, op); err != nil {
-		return Client{}, Scope{}, err
+		return fail(err)
 	}
 	if err := checkPathReference(reference); err != nil {
-		return Client{}, Scope{}, err
+		return fail(err)
 	}
 	sc, err := s.scopeOf(ctx, p)
 	if err != nil {
-		return Client{}, Scope{}, err
+		return fail(err)
 	}
 	if sc.Empty() {
-		return Client{}, Scope{}, noClient(reference)
+		return fail(noClient(reference))
 	}
 	c, err := s.store.Get(ctx, p.TenantID, reference, sc)
 	if errors.Is(err, clientele.ErrNotFound) {
-		return Client{}, Scope{}, noClient(reference)
+		return fail(noClient(reference))
 	}
 	if err != nil {
-		return Client{}, Scope{}, err
+		return fail(err)
 	}
-	err = s.az.Authorize(ctx, p, op, resourceOf(c))
+	res := resourceOf(c)
+	if !sc.Tenant {
+		res.InMemberScope = authz.InScope // read within the associate's own scope
+	}
+	err = s.az.Authorize(ctx, p, op, res)
+	if errors.Is(err, clientele.ErrForbidden) && sc.Tenant && p.AssociateID != "" {
+		m, merr := s.membership(ctx, p, reference)
+		if merr != nil {
+			return fail(merr)
+		}
+		if res.InMemberScope = m; m != authz.ScopeUnknown {
+			err = s.az.Authorize(ctx, p, op, res)
+		}
+	}
 	if errors.Is(err, clientele.ErrForbidden) {
-		return Client{}, Scope{}, noClient(reference)
+		return fail(noClient(reference))
 	}
 	if err != nil {
-		return Client{}, Scope{}, err
+		return fail(err)
 	}
-	return c, sc, nil
+	return c, sc, res, nil
 }
 
 // Get returns one client (CL002): ErrForbidden, before anything is read, for a
@@ -292,7 +333,7 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 	fail := func(err error) (Client, error) {
 		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
 	}
-	cur, sc, err := s.readAuthorized(ctx, p, authz.OpUpdateClient, reference)
+	cur, sc, curRes, err := s.readAuthorizedAs(ctx, p, authz.OpUpdateClient, reference)
 	if err != nil {
 		return fail(err)
 	}
@@ -312,7 +353,20 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 	if err := apply(&next); err != nil {
 		return fail(err)
 	}
+	if next.OfficeID != cur.OfficeID {
+		if err := s.checkOffice(ctx, p, sc, next.OfficeID); err != nil {
+			return fail(err)
+		}
+	}
 	if after := resourceOf(next); !sameResource(resourceOf(cur), after) {
+		// A scoped principal keeps the client in its scope (checkOffice);
+		// for a tenant-wide one a new office may take it out of its
+		// associate's scope, which is then unknown (and denies where it
+		// matters).
+		after.InMemberScope = curRes.InMemberScope
+		if sc.Tenant && next.OfficeID != cur.OfficeID {
+			after.InMemberScope = authz.ScopeUnknown
+		}
 		if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, after); err != nil {
 			return fail(err)
 		}

@@ -51,6 +51,10 @@ type Store interface {
 type Change struct {
 	Audit   audit.Entry
 	Effects []outbox.Effect
+	// LinkTo, for Create only, names associates the new client is linked to
+	// (associates.Link, entity kind client) in the same transaction: a
+	// restricted associate's new client stays in its own view.
+	LinkTo []string
 }
 
 // ConflictError says which unique field a write collided on. It unwraps to

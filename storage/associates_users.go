@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/users"
@@ -26,4 +27,13 @@ func (s *AssociateStore) AssociateExists(ctx context.Context, tenantID, associat
 		return false, translate(err)
 	}
 	return n > 0, nil
+}
+
+var _ associates.Atomic = (*AssociateStore)(nil)
+
+// Atomically implements associates.Atomic with the store's unit of work
+// (DB.InTx): one transaction, or a savepoint of the caller's when ctx
+// carries one.
+func (s *AssociateStore) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.inTxCtx(ctx, func(ctx context.Context, _ bun.Tx) error { return fn(ctx) })
 }

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
@@ -103,6 +105,17 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem idempot
 		if idem.Value != "" {
 			if err := s.db.recordKey(ctx, tx, c.TenantID, idem, c.ID); err != nil {
 				return err
+			}
+		}
+		for _, associateID := range ch.LinkTo {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return fmt.Errorf("storage: link new client: %w", clientele.ErrUnavailable)
+			}
+			link := linkRow{TenantID: c.TenantID, ID: id.String(), AssociateID: associateID, EntityKind: string(associates.EntityClient),
+				EntityID: c.ID, CreatedAt: c.CreatedAt.UTC()}
+			if _, err := tx.NewInsert().Model(&link).Exec(ctx); err != nil {
+				return fmt.Errorf("storage: link new client to associate %s: %w", associateID, translate(err))
 			}
 		}
 		if err := appendAudit(ctx, tx, entry); err != nil {

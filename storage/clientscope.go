@@ -227,3 +227,19 @@ func (s *ClientStore) AssociateScope(ctx context.Context, tenantID, associateID 
 	}
 	return clients.Scope{}, fmt.Errorf("storage: associate %s has a classification of unknown scope mode %q: %w", associateID, mode, clientele.ErrInvalid)
 }
+
+// OfficeUnderAssociate implements clients.ScopeResolver: one statement
+// joining the associate, its office and the named office, whose path must lie
+// in the range of the associate's office's path (the subtree range of
+// scopeOffice).
+func (s *ClientStore) OfficeUnderAssociate(ctx context.Context, tenantID, associateID, officeID string) (bool, error) {
+	n, err := s.db.bun.NewSelect().TableExpr("associates AS a").
+		Join("JOIN offices AS ao ON ao.tenant_id = a.tenant_id AND ao.id = a.office_id").
+		Join("JOIN offices AS o ON o.tenant_id = a.tenant_id AND o.path >= ao.path AND o.path < substr(ao.path, 1, length(ao.path) - 1) || '0'").
+		Where("a.tenant_id = ?", tenantID).Where("a.id = ?", associateID).Where("o.id = ?", officeID).
+		Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("storage: office %s under associate %s: %w", officeID, associateID, translate(err))
+	}
+	return n > 0, nil
+}

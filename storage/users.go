@@ -231,6 +231,25 @@ func (s *UserStore) Create(ctx context.Context, a users.Account, code *users.Cod
 	return saved.User, false, err
 }
 
+// LinkedUsers implements users.Store, on the partial indexes of users by
+// associate and by client.
+func (s *UserStore) LinkedUsers(ctx context.Context, tenantID string, l users.Linked, limit int) ([]string, error) {
+	q := s.db.bun.NewSelect().Model((*userRow)(nil)).Column("id").Where("tenant_id = ?", tenantID)
+	switch {
+	case l.AssociateID != "" && l.ClientID == "":
+		q = q.Where("associate_id = ?", l.AssociateID)
+	case l.ClientID != "" && l.AssociateID == "":
+		q = q.Where("client_id = ?", l.ClientID)
+	default:
+		return nil, fmt.Errorf("storage: linked users: name one associate or one client: %w", clientele.ErrInvalid)
+	}
+	var ids []string
+	if err := q.Order("id").Limit(int64(limit)).Scan(ctx, &ids); err != nil {
+		return nil, translate(err)
+	}
+	return ids, nil
+}
+
 // Get implements users.Store.
 func (s *UserStore) Get(ctx context.Context, tenantID, userID string) (users.Account, error) {
 	var row userRow

@@ -25,6 +25,14 @@
 // archived (ClientChecker). The node operator's associate is optional, since
 // a tenant being set up has none yet; Bootstrap checks it only when given.
 //
+// A user follows the record it is linked to: FollowLinked, called by the
+// service that changes an associate (associates.Service built WithUsers) or a
+// client, in that change's transaction, gives the record's users its new name
+// or email, or disables them (blocks the active ones, revoking their
+// sessions; revokes the invited ones' invitations). It is authorized as the
+// record's operation and audited per user; LinkedUsers finds the users on an
+// index of users by associate and by client.
+//
 // # Delivery through the outbox
 //
 // Invite, Reinvite and Bootstrap do not send anything themselves, and SetPIN
@@ -80,7 +88,9 @@
 // office applies from the next one; once the associate is deactivated its
 // user's tokens are refused (ErrInvalidSession), its logins fail with
 // ErrInvalidCredentials and, if it is still invited, its registration fails
-// as a wrong code or ticket does, with no change to the user itself. Logging in (right,
+// as a wrong code or ticket does. Without associates.WithUsers the user
+// itself is unchanged; with it, Deactivate also blocks it (FollowLinked), and
+// a blocked user's login fails as every blocked user's does. Logging in (right,
 // wrong or locked out) is no edit of the user: its Version and UpdatedAt stay
 // as they were.
 //

@@ -26,6 +26,9 @@ type Store interface {
 	// ErrConflict. A taken email, phone or social account fails with a
 	// *ConflictError naming the field.
 	Create(ctx context.Context, a Account, code *Code, idem idempotency.Key, entry audit.Entry, effects ...outbox.Effect) (saved User, replayed bool, err error)
+	// LinkedUsers returns the IDs of at most limit users of the tenant linked
+	// to l (User.AssociateID or User.ClientID), in ID order.
+	LinkedUsers(ctx context.Context, tenantID string, l Linked, limit int) ([]string, error)
 	// Get returns the account with this ID, or ErrNotFound.
 	Get(ctx context.Context, tenantID, userID string) (Account, error)
 	// Find returns the account the key names, or ErrNotFound.

@@ -79,7 +79,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	as, err := associates.New(db.Associates(), az)
+	as, err := associates.New(db.Associates(), az, associates.WithUsers(us))
 	if err != nil {
 		return nil, err
 	}

@@ -461,3 +461,61 @@ func linkRoutes(t *testing.T, check Check) {
 		assert.Equal(t, "precondition_failed", out["code"])
 	})
 }
+
+// associateWithUser: POST /associates with access creates the associate and
+// invites its user in one transaction; the user registers and logs in, its
+// principal carries the associate and its office; a PATCH of the associate's
+// name reaches the user; a refused access leaves no associate; deactivating
+// the associate blocks the user and its token stops working at once.
+func associateWithUser(t *testing.T, check Check) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		env := testServer(t, db, check)
+		admin := env.admin(t)
+		_, out := admin.do("POST", "/offices", `{"name":"Gulu"}`)
+		office := out["id"].(string)
+		_, out = admin.do("POST", "/classifications", `{"name":"Officer","scope":"branch"}`)
+		class := out["id"].(string)
+		body := func(name, email, roles string) string {
+			return fmt.Sprintf(`{"officeId":%q,"classificationId":%q,"name":%q,"email":%q,"access":{"type":"originator_admin","roles":[%s]}}`,
+				office, class, name, email, roles)
+		}
+
+		status, out := admin.do("POST", "/associates", body("Nora Officer", "nora@lender.example", `"RP002","RX404"`))
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", out)
+		assert.Equal(t, "access.roles[1]", firstField(t, out))
+		status, out = admin.do("GET", "/associates", "")
+		require.Equal(t, http.StatusOK, status)
+		for _, it := range out["items"].([]any) {
+			assert.NotEqual(t, "Nora Officer", it.(map[string]any)["name"], "a refused access leaves no associate")
+		}
+
+		status, out = admin.do("POST", "/associates", body("Nora Officer", "nora@lender.example", `"RP002"`))
+		require.Equal(t, http.StatusCreated, status, "%v", out)
+		nora := out["id"].(string)
+		user, ok := out["user"].(map[string]any)
+		require.True(t, ok, "the answer holds the invited user: %v", out)
+		assert.Equal(t, nora, user["associateId"])
+		assert.Equal(t, "invited", user["state"])
+		userID := user["id"].(string)
+
+		code := env.code(t, "nora@lender.example")
+		noraC := env.login(t, "/auth/register/email", `{"tenantId":"demo","email":"nora@lender.example","code":"`+code+`","password":"nora-strong-password"}`)
+		status, me := noraC.do("GET", "/auth/me", "")
+		require.Equal(t, http.StatusOK, status, "%v", me)
+		assert.Equal(t, nora, me["associateId"])
+
+		status, out = admin.do("PATCH", "/associates/"+nora, `{"version":1,"name":"Nora Akello"}`)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		status, out = admin.do("GET", "/users/"+userID, "")
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		assert.Equal(t, "Nora Akello", out["name"], "the associate's new name reached its user")
+
+		status, out = admin.do("POST", "/associates/"+nora+"/deactivate", `{"version":2}`)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		status, _ = noraC.do("GET", "/auth/me", "")
+		assert.Equal(t, http.StatusUnauthorized, status, "the user's token stops at once")
+		status, out = admin.do("GET", "/users/"+userID, "")
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		assert.Equal(t, "blocked", out["state"])
+	})
+}

@@ -58,6 +58,7 @@ func Scenarios() []Scenario {
 		{"ClassificationRoutes", classificationRoutes},
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
+		{"AssociateWithUser", associateWithUser},
 	}
 }
 
@@ -111,7 +112,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	ob, err := outbox.New(db.Effects(), az)
 	require.NoError(t, err)
-	as, err := associates.New(db.Associates(), az)
+	as, err := associates.New(db.Associates(), az, associates.WithUsers(us))
 	require.NoError(t, err)
 	err = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,

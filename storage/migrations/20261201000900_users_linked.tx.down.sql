@@ -1,0 +1,3 @@
+DROP INDEX users_tenant_client;
+--bun:split
+DROP INDEX users_tenant_associate;
