@@ -17,6 +17,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/keyset"
+	"github.com/clientele-go/clientele/internal/secret"
 )
 
 // Authorizer decides whether a principal may perform an operation on a resource:
@@ -52,6 +53,13 @@ type Service struct {
 	now       func() time.Time
 	operators authz.NodeOperators
 	adapters  Adapters
+	// pins hashes the device PINs DeviceHandlers draws (argon2id).
+	pins *secret.Hasher
+	// observeToken, when set, is called before every device transfer token
+	// comparison with whether there is a real digest to compare with (false:
+	// a dummy comparison). Only the package's tests set it (export_test.go),
+	// to count comparisons.
+	observeToken func(real bool, token string)
 }
 
 // Option configures a Service.
@@ -83,6 +91,11 @@ func New(store Store, az Authorizer, opts ...Option) (*Service, error) {
 		o(s)
 	}
 	s.validate = newValidator(func() time.Time { return s.now() })
+	pins, err := secret.NewHasher(secret.OWASP(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("clients: New: %w", err)
+	}
+	s.pins = pins
 	return s, nil
 }
 
