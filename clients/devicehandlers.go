@@ -219,6 +219,10 @@ func (s *Service) deliverPINReset(ctx context.Context, d outbox.Delivery) (outbo
 		return fail(err)
 	}
 	pin := secret.Code()
+	s.pinsOnce.Do(func() { s.pins, s.pinsErr = secret.NewHasher(secret.OWASP(), 0) })
+	if s.pinsErr != nil {
+		return fail(s.pinsErr)
+	}
 	hash, err := s.pins.Hash(ctx, pin)
 	if err != nil {
 		return fail(err)

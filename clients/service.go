@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -53,8 +54,11 @@ type Service struct {
 	now       func() time.Time
 	operators authz.NodeOperators
 	adapters  Adapters
-	// pins hashes the device PINs DeviceHandlers draws (argon2id).
-	pins *secret.Hasher
+	// pins hashes the device PINs DeviceHandlers draws (argon2id at the
+	// OWASP cost), made on first use: a hasher costs one hash to make.
+	pinsOnce sync.Once
+	pins     *secret.Hasher
+	pinsErr  error
 	// observeToken, when set, is called before every device transfer token
 	// comparison with whether there is a real digest to compare with (false:
 	// a dummy comparison). Only the package's tests set it (export_test.go),
@@ -91,11 +95,6 @@ func New(store Store, az Authorizer, opts ...Option) (*Service, error) {
 		o(s)
 	}
 	s.validate = newValidator(func() time.Time { return s.now() })
-	pins, err := secret.NewHasher(secret.OWASP(), 0)
-	if err != nil {
-		return nil, fmt.Errorf("clients: New: %w", err)
-	}
-	s.pins = pins
 	return s, nil
 }
 
