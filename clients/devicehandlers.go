@@ -60,7 +60,7 @@ func (s *Service) deliverDeviceState(ctx context.Context, d outbox.Delivery) (ou
 	}
 	st, err := ds.DeviceState(ctx, d.TenantID, d.Entity.ID)
 	if err != nil {
-		return d.Progress, classify(fmt.Errorf("clients: device %s state: %w", d.Entity.ID, err))
+		return d.Progress, deviceError(fmt.Errorf("clients: device %s state: %w", d.Entity.ID, err))
 	}
 	if d.Progress.Version >= st.Version {
 		return d.Progress, nil // this state or a newer one was delivered
@@ -70,14 +70,14 @@ func (s *Service) deliverDeviceState(ctx context.Context, d outbox.Delivery) (ou
 		_, err := pa.SetDeviceLock(ctx, adapters.SetDeviceLockRequest{TenantID: d.TenantID, DeviceID: st.DeviceID,
 			Locked: *st.Locked, IdempotencyKey: fmt.Sprintf("device:%s:lock:v%d", st.DeviceID, st.Version)})
 		if err != nil {
-			return d.Progress, classify(fmt.Errorf("clients: lock device %s: %w", st.DeviceID, err))
+			return d.Progress, deviceError(fmt.Errorf("clients: lock device %s: %w", st.DeviceID, err))
 		}
 	}
 	if st.Active != nil {
 		_, err := pa.SetDeviceActive(ctx, adapters.SetDeviceActiveRequest{TenantID: d.TenantID, DeviceID: st.DeviceID,
 			Active: *st.Active, IdempotencyKey: fmt.Sprintf("device:%s:active:v%d", st.DeviceID, st.Version)})
 		if err != nil {
-			return d.Progress, classify(fmt.Errorf("clients: activate device %s: %w", st.DeviceID, err))
+			return d.Progress, deviceError(fmt.Errorf("clients: activate device %s: %w", st.DeviceID, err))
 		}
 	}
 	return outbox.Progress{Created: true, Version: st.Version}, nil
@@ -95,6 +95,16 @@ func recipientOf(c Client) (adapters.Channel, string, error) {
 	return "", "", fmt.Errorf("client %s has neither phone nor email: %w", c.Reference, clientele.ErrPrecondition)
 }
 
+// deviceError parks at once what a retry cannot fix: besides classify's
+// kinds, a precondition (a device deactivated or a client without contact
+// details); an operator replays the effect once it is fixed.
+func deviceError(err error) error {
+	if errors.Is(err, clientele.ErrPrecondition) {
+		return outbox.Permanent(err)
+	}
+	return classify(err)
+}
+
 func mintID() (string, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -105,7 +115,7 @@ func mintID() (string, error) {
 
 func (s *Service) deliverTransferToken(ctx context.Context, d outbox.Delivery) (outbox.Progress, error) {
 	fail := func(err error) (outbox.Progress, error) {
-		return d.Progress, classify(fmt.Errorf("clients: send token of device transfer %s: %w", d.Entity.ID, err))
+		return d.Progress, deviceError(fmt.Errorf("clients: send token of device transfer %s: %w", d.Entity.ID, err))
 	}
 	ds, err := s.deviceStore()
 	if err != nil {
@@ -151,7 +161,7 @@ func (s *Service) deliverTransferToken(ctx context.Context, d outbox.Delivery) (
 
 func (s *Service) deliverMove(ctx context.Context, d outbox.Delivery) (outbox.Progress, error) {
 	fail := func(err error) (outbox.Progress, error) {
-		return d.Progress, classify(fmt.Errorf("clients: move device of transfer %s: %w", d.Entity.ID, err))
+		return d.Progress, deviceError(fmt.Errorf("clients: move device of transfer %s: %w", d.Entity.ID, err))
 	}
 	ds, err := s.deviceStore()
 	if err != nil {
@@ -200,7 +210,7 @@ func (s *Service) deliverMove(ctx context.Context, d outbox.Delivery) (outbox.Pr
 
 func (s *Service) deliverPINReset(ctx context.Context, d outbox.Delivery) (outbox.Progress, error) {
 	fail := func(err error) (outbox.Progress, error) {
-		return d.Progress, classify(fmt.Errorf("clients: reset PIN of device %s: %w", d.Entity.ID, err))
+		return d.Progress, deviceError(fmt.Errorf("clients: reset PIN of device %s: %w", d.Entity.ID, err))
 	}
 	pa := s.adapters.Persistence
 	dev, err := pa.GetDevice(ctx, d.TenantID, d.Entity.ID)

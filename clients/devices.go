@@ -2,14 +2,18 @@ package clients
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/secret"
 	"github.com/clientele-go/clientele/internal/textcheck"
@@ -293,8 +297,10 @@ func (s *Service) setDeviceState(ctx context.Context, p authz.Principal, op auth
 	st, err := ds.ChangeDeviceState(ctx, p.TenantID, in.DeviceID, func(st *DeviceState) (Change, error) {
 		st.ClientID, st.UpdatedAt = c.ID, now
 		set(st)
-		e := s.entry(p, op, c.ID, []string{"device." + in.DeviceID + "." + field}, now)
-		e.EntityType, e.EntityID = EntityDevice, in.DeviceID
+		e, err := deviceEntry(p, op, EntityDevice, in.DeviceID, now, map[string]any{"clientId": c.ID, field: fieldValue(st, field)})
+		if err != nil {
+			return Change{}, err
+		}
 		return Change{Audit: e, Effects: []outbox.Effect{{
 			TenantID: p.TenantID, Op: OpDeviceState, Target: outbox.Persistence,
 			Entity: outbox.Entity{Kind: EntityDevice, ID: in.DeviceID},
@@ -331,8 +337,11 @@ func (s *Service) ResetDevicePIN(ctx context.Context, p authz.Principal, in Devi
 		return fail(err)
 	}
 	now := s.stamp()
-	e := s.entry(p, authz.OpResetDevicePIN, c.ID, []string{"device." + in.DeviceID + ".pin"}, now)
-	e.EntityType, e.EntityID = EntityDevice, in.DeviceID
+	// The PIN itself is drawn by the handler: the entry names the change only.
+	e, err := deviceEntry(p, authz.OpResetDevicePIN, EntityDevice, in.DeviceID, now, map[string]any{"clientId": c.ID, "pin": "reset"})
+	if err != nil {
+		return fail(err)
+	}
 	err = ds.RecordDeviceChange(ctx, Change{Audit: e, Effects: []outbox.Effect{{
 		TenantID: p.TenantID, Op: OpResetDevicePIN, Target: outbox.Persistence,
 		// The entity is the device: two resets of one device are delivered one
@@ -390,8 +399,11 @@ func (s *Service) InitiateTransfer(ctx context.Context, p authz.Principal, in Tr
 		FromClientID: from.ID, FromReference: from.Reference, ToClientID: to.ID, ToReference: to.Reference,
 		Status: adapters.TransferPending, ExpiresAt: now.Add(DefaultTransferTTL), CreatedBy: p.UserID, CreatedAt: now,
 	}
-	e := s.entry(p, authz.OpTransferDevice, from.ID, []string{"device." + d.ID + ".transfer", "toClient." + to.ID}, now)
-	e.EntityType, e.EntityID = EntityDeviceTransfer, t.ID
+	e, err := deviceEntry(p, authz.OpTransferDevice, EntityDeviceTransfer, t.ID, now,
+		map[string]any{"deviceId": d.ID, "fromClientId": from.ID, "toClientId": to.ID, "status": t.Status})
+	if err != nil {
+		return fail(err)
+	}
 	err = ds.CreateTransfer(ctx, t, Change{Audit: e, Effects: []outbox.Effect{{
 		TenantID: p.TenantID, Op: OpSendTransferToken, Target: outbox.Messaging,
 		Entity: outbox.Entity{Kind: EntityDeviceTransfer, ID: t.ID}, Key: "device-transfer:" + t.ID + ":token",
@@ -463,8 +475,11 @@ func (s *Service) ConfirmTransfer(ctx context.Context, p authz.Principal, in Con
 	if !s.compareToken(digest, in.Token) {
 		return fail(ErrInvalidTransferToken)
 	}
-	e := s.entry(p, authz.OpTransferDevice, t.FromClientID, []string{"device." + t.DeviceID + ".client"}, now)
-	e.EntityType, e.EntityID = EntityDeviceTransfer, t.ID
+	e, err := deviceEntry(p, authz.OpTransferDevice, EntityDeviceTransfer, t.ID, now,
+		map[string]any{"deviceId": t.DeviceID, "toClientId": t.ToClientID, "status": adapters.TransferConfirmed})
+	if err != nil {
+		return fail(err)
+	}
 	done, err := ds.ConfirmTransfer(ctx, p.TenantID, t.ID, now, Change{Audit: e, Effects: []outbox.Effect{{
 		TenantID: p.TenantID, Op: OpMoveDevice, Target: outbox.Persistence,
 		Entity: outbox.Entity{Kind: EntityDeviceTransfer, ID: t.ID}, Key: "device-transfer:" + t.ID + ":move",
@@ -476,6 +491,30 @@ func (s *Service) ConfirmTransfer(ctx context.Context, p authz.Principal, in Con
 		return fail(err)
 	}
 	return done, nil
+}
+
+// deviceEntry is the audit entry of a device change: the fields after holds,
+// with their values (never a token or a PIN).
+func deviceEntry(p authz.Principal, op authz.Operation, kind, id string, at time.Time, after map[string]any) (audit.Entry, error) {
+	raw, err := json.Marshal(after)
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	changed := slices.Sorted(maps.Keys(after))
+	return audit.Entry{TenantID: p.TenantID, Actor: p.UserID, Operation: string(op), EntityType: kind, EntityID: id,
+		Changed: changed, After: raw, At: at}, nil
+}
+
+// fieldValue is the requested value of field ("locked" or "active") of st.
+func fieldValue(st *DeviceState, field string) any {
+	b := st.Locked
+	if field == "active" {
+		b = st.Active
+	}
+	if b == nil {
+		return nil
+	}
+	return *b
 }
 
 // dummyDigest is compared against when there is no digest to compare with, so
