@@ -87,6 +87,7 @@ func newDeviceEnv(t *testing.T, db *storage.DB, az clients.Authorizer) *deviceEn
 	svc, err := clients.New(db.Clients(), az, clients.WithClock(e.clock.now),
 		clients.WithAdapters(clients.Adapters{Persistence: e.pers, Messaging: e.msg}))
 	require.NoError(t, err)
+	clients.CheapPINs(svc)
 	e.svc = svc
 	return e
 }
@@ -254,7 +255,7 @@ func TestDeviceTransferTokenBurst(t *testing.T) {
 		e := newDeviceEnv(t, db, nil)
 		e.start(t)
 		from, to := e.client(t, "Eshe", "+254700000021"), e.client(t, "Femi", "+254700000022")
-		for round := range 3 {
+		for round := range 2 {
 			d := e.device(t, from, fmt.Sprintf("pos-%d", round))
 			tr, right := e.initiate(t, from, to, d)
 			pos := rand.IntN(burst)
@@ -263,6 +264,7 @@ func TestDeviceTransferTokenBurst(t *testing.T) {
 			}
 			var real, dummy atomic.Int64
 			var rightCompared atomic.Bool
+			rightAtCompare := make(chan struct{})
 			clients.ObserveToken(e.svc, func(isReal bool, token string) {
 				if !isReal {
 					dummy.Add(1)
@@ -271,6 +273,7 @@ func TestDeviceTransferTokenBurst(t *testing.T) {
 				real.Add(1)
 				if token == right {
 					rightCompared.Store(true)
+					close(rightAtCompare)
 				}
 			})
 			errs := make([]error, burst)
@@ -289,7 +292,10 @@ func TestDeviceTransferTokenBurst(t *testing.T) {
 					<-start
 					if round == 0 && i != pos {
 						// The first round sends the right token first: it must win.
-						require.Eventually(t, func() bool { return rightCompared.Load() }, 10*time.Second, time.Millisecond)
+						select {
+						case <-rightAtCompare:
+						case <-time.After(time.Minute):
+						}
 					}
 					_, errs[i] = e.svc.ConfirmTransfer(e.ctx, e.p, clients.ConfirmTransferInput{TransferID: tr.ID, Token: token})
 				}()
