@@ -137,6 +137,26 @@
 // expected. A query becomes typed conditions whose values the store's SQL dialect
 // quotes (see package storage); no input is ever spliced into SQL unquoted.
 //
+// # Devices
+//
+// A client's devices (seed 002, CL007 and CL010–CL013) are held by the
+// Persistence adapter (WithAdapters). ListDevices reads them from it. Every
+// change is authorized on the client first (a device of another client is
+// answered as a missing one; a staff-owned client also needs the
+// employee-account permission), then committed with its audit entry and the
+// outbox effects that carry it to the adapters, which DeviceHandlers delivers:
+// LockDevice and ActivateDevice record the state asked for, delivered in
+// order; ResetDevicePIN has the handler draw a PIN, store its hash at the
+// adapter and send it by Messaging (MD001), so the PIN is never in an answer,
+// a log line, an audit entry or the outbox. A transfer to another active
+// client is two calls: InitiateTransfer has the handler send a one-time token
+// to the device's client, whose digest alone is stored; ConfirmTransfer with
+// that token reserves one of MaxTransferAttempts attempts before comparing,
+// answers every failure with ErrInvalidTransferToken, and on success has the
+// handler move the device at the adapter. A token lasts DefaultTransferTTL and
+// works once; initiating again cancels the pending transfer. The store must
+// implement DeviceStore (storage's does).
+//
 // # Stores
 //
 // Service runs on any Store. Store speaks only this package's types: List

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -17,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/keyset"
+	"github.com/clientele-go/clientele/internal/secret"
 )
 
 // Authorizer decides whether a principal may perform an operation on a resource:
@@ -52,6 +54,16 @@ type Service struct {
 	now       func() time.Time
 	operators authz.NodeOperators
 	adapters  Adapters
+	// pins hashes the device PINs DeviceHandlers draws (argon2id at the
+	// OWASP cost), made on first use: a hasher costs one hash to make.
+	pinsOnce sync.Once
+	pins     *secret.Hasher
+	pinsErr  error
+	// observeToken, when set, is called before every device transfer token
+	// comparison with whether there is a real digest to compare with (false:
+	// a dummy comparison). Only the package's tests set it (export_test.go),
+	// to count comparisons.
+	observeToken func(real bool, token string)
 }
 
 // Option configures a Service.

@@ -177,6 +177,9 @@ func (a *api) register(add func(Route, http.Handler)) {
 		})
 	}
 
+	// Client devices (CL007, CL010–CL013).
+	a.registerDevices(auth)
+
 	// Offices, classifications, associates and their links.
 	if a.s.Associates != nil {
 		a.registerAssociates(auth)

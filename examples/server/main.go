@@ -101,7 +101,7 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	// The dispatcher delivers what the services committed to the adapters
 	// (invitations and DIDs, clients to core banking, identity and CRM), outside
 	// the requests.
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters)), storage.WithLogger(log))
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), a.services.Clients.DeviceHandlers()), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,7 @@ func Scenarios() []Scenario {
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
 		{"AssociateWithUser", associateWithUser},
+		{"DeviceRoutes", deviceRoutes},
 	}
 }
 
@@ -89,6 +90,7 @@ type Env struct {
 	DB       *storage.DB
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
+	Pers     *memory.Persistence
 	social   testkit.SocialStandIn
 	check    Check
 }
@@ -97,11 +99,11 @@ type Env struct {
 // apps active, portal on) and its node operator, who logs in with Admin.
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
-	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
+	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Pers: memory.NewPersistence(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	cs, err := clients.New(db.Clients(), az)
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(clients.Adapters{Persistence: env.Pers, Messaging: env.Msg}))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -129,7 +131,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
+		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident}), cs.DeviceHandlers()))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)

@@ -1,0 +1,3 @@
+DROP TABLE client_device_transfers;
+--bun:split
+DROP TABLE client_device_states;
