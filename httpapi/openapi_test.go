@@ -55,6 +55,7 @@ func operations() map[string]operation {
 		"GET /clients/profile/{reference}":         {summary: "Read a client.", status: 200, reply: clients.Client{}},
 		"PUT /clients/profile/{reference}":         {summary: "Replace a client's profile: a field left out is cleared; version is the one read.", request: clients.UpdateInput{}, status: 200, reply: clients.Client{}},
 		"POST /clients/profile/{reference}/status": {summary: "Move a client between pending, active and suspended.", request: TransitionInput{}, status: 200, reply: clients.Client{}},
+		"DELETE /clients/profile/{reference}":      {summary: "Archive a client (CL005): 202 with the client, archiving while the saga runs, or archived; again resumes it.", query: []string{"version"}, status: 202, reply: clients.Client{}},
 		"GET /permissions":                         {summary: "List permissions (?type=employee by default, customer or all).", query: []string{"type"}, status: 200, reply: itemsOf[authz.Permission]{}},
 		"GET /roles":                               {summary: "List roles (?type=employee by default, customer or all).", query: []string{"type"}, status: 200, reply: itemsOf[authz.Role]{}},
 		"POST /roles":                              {summary: "Create a role.", request: authz.Role{}, status: 201, reply: authz.Role{}},

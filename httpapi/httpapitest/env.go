@@ -58,6 +58,7 @@ func Scenarios() []Scenario {
 		{"ClassificationRoutes", classificationRoutes},
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
+		{"ArchiveRoute", archiveRoute},
 	}
 }
 
@@ -88,19 +89,25 @@ type Env struct {
 	DB       *storage.DB
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
-	social   testkit.SocialStandIn
-	check    Check
+	// Bank and CRM are the core banking and CRM fakes the clients' effects
+	// and the archive saga reach.
+	Bank   *memory.CoreBanking
+	CRM    *memory.CRM
+	social testkit.SocialStandIn
+	check  Check
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
 // apps active, portal on) and its node operator, who logs in with Admin.
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
-	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
+	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Bank: memory.NewCoreBanking(), CRM: memory.NewCRM(),
+		social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	cs, err := clients.New(db.Clients(), az)
+	ad := clients.Adapters{CoreBanking: env.Bank, Identity: env.Ident, CRM: env.CRM, Messaging: env.Msg}
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -127,8 +134,9 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
-	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants(), Users: us})
+	require.NoError(t, err)
+	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
