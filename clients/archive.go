@@ -38,8 +38,11 @@ const (
 	// StepCoreBanking deactivates the client's profile at core banking (CC003).
 	StepCoreBanking ArchiveStep = "corebanking"
 	// StepIdentity deactivates the client at the Identity adapter (IU003).
+	// An adapter that does not know the client (its create never reached
+	// it, and no longer will) has nothing to deactivate.
 	StepIdentity ArchiveStep = "identity"
-	// StepCRM deactivates the client's partner profile at the CRM (HP003).
+	// StepCRM deactivates the client's partner profile at the CRM (HP003),
+	// with the same rule as StepIdentity.
 	StepCRM ArchiveStep = "crm"
 	// StepUsers blocks every user of the client and ends its sessions
 	// (UserRevoker).
@@ -589,7 +592,7 @@ func (a *archiver) run(ctx context.Context, c *Client, step ArchiveStep) (func(*
 		_, err := a.Adapters.Identity.DeactivateUser(ctx, adapters.DeactivateUserRequest{
 			TenantID: c.TenantID, SubjectID: c.ID, Reason: "archived", IdempotencyKey: key("IU003"),
 		})
-		return nil, err
+		return nil, neverCreated(err)
 	case StepCRM:
 		if a.Adapters.CRM == nil {
 			return nil, errSkipped
@@ -597,7 +600,7 @@ func (a *archiver) run(ctx context.Context, c *Client, step ArchiveStep) (func(*
 		_, err := a.Adapters.CRM.DeactivatePartner(ctx, adapters.DeactivatePartnerRequest{
 			TenantID: c.TenantID, ClientID: c.ID, Reason: "archived", IdempotencyKey: key("HP003"),
 		})
-		return nil, err
+		return nil, neverCreated(err)
 	case StepUsers:
 		if a.Users == nil {
 			return nil, errSkipped
@@ -608,6 +611,18 @@ func (a *archiver) run(ctx context.Context, c *Client, step ArchiveStep) (func(*
 		return nil, a.notice(ctx, *c, key("MC001"))
 	}
 	return nil, outbox.Permanent(fmt.Errorf("unknown archive step %q", step))
+}
+
+// neverCreated treats an adapter that does not know the client as done: the
+// client's create had not reached it when the archive began, and it never
+// will, since the sync handlers push nothing for a client being archived. The
+// dispatcher runs a target's effects for one client one at a time, so a create
+// either finished before this call or sees the client archiving.
+func neverCreated(err error) error {
+	if errors.Is(err, clientele.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // sweep moves the savings balances the block step recorded (ArchiveState.Sweep)

@@ -505,3 +505,37 @@ func TestArchiveAuthorization(t *testing.T) {
 		e.waitState(t, plain.Reference, clients.Archived)
 	})
 }
+
+// The client's identity and CRM profiles were never created (their creates
+// never ran): the saga has nothing to deactivate there and finishes, and a
+// create delivered late pushes nothing for the archived client.
+func TestArchiveClientUnknownToIdentityAndCRM(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		e := newArchiveEnv(t, db, nil)
+		archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Settlement: db.Tenants(),
+			Adapters: clients.Adapters{CoreBanking: e.bank, Identity: e.ident, CRM: e.crm, Messaging: e.msg}})
+		require.NoError(t, err)
+		// Only core banking receives the client's profile.
+		coreOnly := clients.SyncHandlers(db.Clients(), clients.Adapters{CoreBanking: e.bank})
+		d := dbtest.StartDispatcher(t, db, outbox.Merge(coreOnly, archive))
+		c, _ := e.client(t, e.p, testkit.Person("Amina", "Otieno"), []int64{10}, nil)
+		_, err = e.svc.Archive(ctx, e.p, c.Reference, clients.ArchiveInput{})
+		require.NoError(t, err)
+		got := e.waitState(t, c.Reference, clients.Archived)
+		assert.Empty(t, got.Archive.LastError)
+		require.NoError(t, d.Stop(ctx))
+
+		// A create delivered late, by handlers that do have identity and the
+		// CRM, pushes nothing for the archived client.
+		for _, op := range []string{clients.OpSyncIdentityCreate, clients.OpSyncCRMCreate} {
+			_, err := e.handlers[op].Deliver(ctx, outbox.Delivery{Attempt: 1, Effect: outbox.Effect{TenantID: "t1", Op: op,
+				Entity: outbox.Entity{Kind: clients.EntityKind, ID: c.ID}, Key: "late-" + op}})
+			require.NoError(t, err)
+		}
+		_, err = e.ident.GetUser(ctx, "t1", c.ID)
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+		_, err = e.crm.GetPartner(ctx, "t1", c.ID)
+		assert.ErrorIs(t, err, clientele.ErrNotFound)
+	})
+}
