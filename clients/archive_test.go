@@ -165,7 +165,7 @@ func (e *archiveEnv) waitState(t *testing.T, ref string, want clients.State) cli
 		c, err = e.svc.Get(context.Background(), e.p, ref)
 		require.NoError(t, err)
 		return c.State == want
-	}, 15*time.Second, 5*time.Millisecond, "client never became %s", want)
+	}, 60*time.Second, 5*time.Millisecond, "client never became %s", want)
 	if c.State != want {
 		t.Logf("client: %s %+v", c.State, c.Archive)
 		for _, r := range e.effects(t, c.ID) {
