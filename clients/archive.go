@@ -362,8 +362,8 @@ type UserRevoker interface {
 	RevokeClientUsers(ctx context.Context, tenantID, clientID, actor string) (revoked int, err error)
 }
 
-// ArchiveDeps is what the archive saga's handlers need. Store and CoreBanking
-// (in Adapters) are required; an Identity, CRM or Messaging adapter or a
+// ArchiveDeps is what the archive saga's handlers need. Store, Settlement and
+// CoreBanking (in Adapters) are required; an Identity, CRM or Messaging adapter or a
 // Users revoker that is nil makes its step a recorded no-op
 // (ArchiveState.Skipped).
 type ArchiveDeps struct {
