@@ -23,9 +23,11 @@ const (
 // State is where a client is in its lifecycle:
 //
 //	pending → active ⇄ suspended
+//	any of them → archiving → archived
 //
-// Archived is terminal; archiving (CL005) is not implemented yet, so no
-// method leads there.
+// Archiving is the archive saga at work (Service.Archive, CL005); archived
+// is terminal. Neither is reached by Transition, and a client in either
+// cannot be updated or transitioned.
 type State string
 
 // Client states.
@@ -33,20 +35,22 @@ const (
 	Pending   State = "pending"
 	Active    State = "active"
 	Suspended State = "suspended"
+	Archiving State = "archiving"
 	Archived  State = "archived"
 )
 
-// ParseState accepts the four state names.
+// ParseState accepts the five state names.
 func ParseState(s string) (State, error) {
 	switch st := State(s); st {
-	case Pending, Active, Suspended, Archived:
+	case Pending, Active, Suspended, Archiving, Archived:
 		return st, nil
 	}
-	return "", clientele.NewValidationError("status", "oneof", fmt.Sprintf("must be pending, active, suspended or archived, not %q", s))
+	return "", clientele.NewValidationError("status", "oneof", fmt.Sprintf("must be pending, active, suspended, archiving or archived, not %q", s))
 }
 
-// transitions lists the moves Transition allows. Archiving (CL005) is not a
-// plain transition and is not implemented yet, so no move leads to Archived.
+// transitions lists the moves Transition allows. Archiving is not a plain
+// transition (it is the saga Service.Archive starts), so no move leads to
+// Archiving or Archived, and none leaves them.
 var transitions = map[State][]State{
 	Pending:   {Active},
 	Active:    {Suspended},
@@ -109,6 +113,9 @@ type Client struct {
 	// error) or skipped (the adapter is not configured). Get fills it in; lists
 	// leave it out.
 	Sync map[outbox.Target]outbox.TargetState `json:"sync,omitempty"`
+	// Archive is the progress of the archive saga (CL005): set when the client
+	// is archiving or archived, nil before.
+	Archive *ArchiveState `json:"archive,omitempty"`
 }
 
 // StaffOwned reports whether the client is an employee's own account.

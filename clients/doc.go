@@ -71,10 +71,16 @@
 //
 //	pending → active ⇄ suspended        (Transition; a wrong move is a *TransitionError)
 //
-// Archived is the terminal state, reached only by archiving (CL005). Archiving
-// is not implemented yet: the state, the operation code and the permissions
-// that grant it exist, but no method moves a client to archived, and
-// Transition refuses it.
+//	any state → archiving → archived    (Archive, CL005; archived is terminal)
+//
+// Archive starts a saga run by the outbox (ArchiveHandlers): block the
+// accounts at core banking, sweep the savings to the tenant's settlement
+// account, close the accounts, deactivate the client at core banking,
+// identity and the CRM, revoke the client's users, send the closure notice,
+// then mark the client archived. The client shows the step it is at
+// (Client.Archive). A client that is archiving or archived cannot be updated
+// or transitioned. A list without a status term leaves archived clients out;
+// status:archived finds them.
 //
 // # Guarantees
 //
@@ -118,7 +124,7 @@
 //
 // Fields and the operators they take:
 //
-//	status     : !:        pending active suspended archived
+//	status     : !:        pending active suspended archiving archived
 //	type       : !:        individual corporate
 //	kyc        : !:        pending verified rejected
 //	name       ~ :         display name (full name or legal name), case-insensitive

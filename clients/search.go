@@ -95,7 +95,7 @@ func SearchSchema() []SearchField {
 	eqNe := []Op{OpEq, OpNe}
 	dates := []Op{OpEq, OpGt, OpGe, OpLt, OpLe}
 	return []SearchField{
-		{Field: FieldStatus, Ops: eqNe, Values: []string{"pending", "active", "suspended", "archived"}},
+		{Field: FieldStatus, Ops: eqNe, Values: []string{"pending", "active", "suspended", "archiving", "archived"}},
 		{Field: FieldType, Ops: eqNe, Values: []string{"individual", "corporate"}},
 		{Field: FieldKYC, Ops: eqNe, Values: []string{"pending", "verified", "rejected"}},
 		{Field: FieldName, Ops: []Op{OpContains, OpEq}},
@@ -265,3 +265,13 @@ type Page struct {
 
 // cursorPrefix marks the cursors of the client list.
 const cursorPrefix = "c1:"
+
+// has reports whether q has a term on field f.
+func (q Query) has(f Field) bool {
+	for _, t := range q.Terms {
+		if t.Field == f {
+			return true
+		}
+	}
+	return false
+}

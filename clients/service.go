@@ -64,6 +64,8 @@ type Service struct {
 	// a dummy comparison). Only the package's tests set it (export_test.go),
 	// to count comparisons.
 	observeToken func(real bool, token string)
+	// settlement, when set, lets Archive check at once that savings can be swept.
+	settlement SettlementAccounts
 }
 
 // Option configures a Service.
@@ -361,6 +363,9 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 	if err := stale(&cur); err != nil {
 		return fail(err)
 	}
+	if err := notArchiving(&cur); err != nil {
+		return fail(err)
+	}
 	next := cur
 	if err := apply(&next); err != nil {
 		return fail(err)
@@ -387,6 +392,9 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 		if err := stale(c); err != nil {
 			return Change{}, err
 		}
+		if err := notArchiving(c); err != nil {
+			return Change{}, err
+		}
 		before := *c
 		if err := apply(c); err != nil {
 			return Change{}, err
@@ -409,6 +417,15 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 	return saved, nil
 }
 
+// notArchiving refuses a change to a client that is archiving or archived:
+// the archive saga owns it, and archived is terminal.
+func notArchiving(c *Client) error {
+	if c.State == Archiving || c.State == Archived {
+		return fmt.Errorf("client %s is %s and can no longer change: %w", c.Reference, c.State, clientele.ErrPrecondition)
+	}
+	return nil
+}
+
 // sameResource reports whether two resources look the same to authorization.
 func sameResource(a, b authz.Resource) bool {
 	return a.StaffOwned == b.StaffOwned && a.StaffAssociateID == b.StaffAssociateID &&
@@ -416,7 +433,9 @@ func sameResource(a, b authz.Resource) bool {
 }
 
 // List returns one page of the clients in the principal's data scope, newest
-// first: every one (CL001) or, with a filter, those matching it (CL009). The
+// first: every one (CL001) or, with a filter, those matching it (CL009).
+// Archived clients are left out unless the filter has a status term
+// (status:archived lists them). The
 // scope is part of the store's query, so pages are whole and a cursor never
 // skips or repeats a client.
 func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) (Page, error) {
@@ -438,6 +457,10 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 	pr := keyset.Parse(cursorPrefix, req.Cursor, req.Limit, DefaultPageSize, MaxPageSize, verr)
 	if err := verr.OrNil(); err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	if !q.has(FieldStatus) {
+		// Archived clients are left out unless the filter asks about status.
+		q.Terms = append(q.Terms, Term{Field: FieldStatus, Op: OpNe, Values: []Value{{Text: string(Archived)}}})
 	}
 	sc, err := s.scopeOf(ctx, p)
 	if err != nil {

@@ -55,6 +55,11 @@ type Change struct {
 	// (associates.Link, entity kind client) in the same transaction: a
 	// restricted associate's new client stays in its own view.
 	LinkTo []string
+	// Resume names effects of the tenant (by key) to deliver again if they
+	// are parked: the store makes each such effect pending and deliverable in
+	// the change's transaction (as outbox.Service.Replay does); one that is
+	// not parked is left as it is.
+	Resume []string
 }
 
 // ConflictError says which unique field a write collided on. It unwraps to

@@ -108,6 +108,11 @@ func (h *syncHandler) Deliver(ctx context.Context, d outbox.Delivery) (outbox.Pr
 		return d.Progress, err
 	}
 	p := d.Progress
+	if c.State == Archiving || c.State == Archived {
+		// The archive saga deactivates the client at every adapter; its
+		// profile is no longer pushed.
+		return p, nil
+	}
 	profile := c.AdapterProfile()
 	if !p.Created {
 		key := fmt.Sprintf("client:%s:%s:create", c.ID, h.target)

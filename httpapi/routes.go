@@ -184,6 +184,9 @@ func (a *api) register(add func(Route, http.Handler)) {
 	if a.s.Associates != nil {
 		a.registerAssociates(auth)
 	}
+
+	// Archiving a client (CL005).
+	a.registerArchive(auth)
 }
 
 // RolesInput is the body of PUT /users/{id}/roles: the user's roles, all of

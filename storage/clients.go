@@ -46,6 +46,7 @@ type clientRow struct {
 	DisplayName      string    `bun:"display_name"`
 	NameSearch       string    `bun:"name_search"`
 	Profile          string    `bun:"profile"`
+	Archive          *string   `bun:"archive"`
 	Version          int64     `bun:"version"`
 	CreatedAt        time.Time `bun:"created_at"`
 	UpdatedAt        time.Time `bun:"updated_at"`
@@ -56,8 +57,18 @@ func toClientRow(c clients.Client) (clientRow, error) {
 	if err != nil {
 		return clientRow{}, err
 	}
+	var archive *string
+	if c.Archive != nil {
+		b, err := json.Marshal(c.Archive)
+		if err != nil {
+			return clientRow{}, err
+		}
+		a := string(b)
+		archive = &a
+	}
 	return clientRow{
-		ID: c.ID, TenantID: c.TenantID, Reference: c.Reference, Type: string(c.Type),
+		Archive: archive,
+		ID:      c.ID, TenantID: c.TenantID, Reference: c.Reference, Type: string(c.Type),
 		State: string(c.State), KYCStatus: string(c.KYCStatus), OfficeID: c.OfficeID,
 		StaffAssociateID: c.StaffAssociateID, Email: strings.ToLower(c.Contact.Email), Phone: c.Contact.Phone,
 		DisplayName: c.DisplayName, NameSearch: foldName(c.DisplayName), Profile: string(profile),
@@ -74,6 +85,17 @@ func (r clientRow) client() (clients.Client, error) {
 	}
 	if err := json.Unmarshal([]byte(r.Profile), &c.Profile); err != nil {
 		return clients.Client{}, fmt.Errorf("storage: client %s: corrupt profile: %w", r.ID, err)
+	}
+	if r.Archive != nil {
+		c.Archive = &clients.ArchiveState{}
+		if err := json.Unmarshal([]byte(*r.Archive), c.Archive); err != nil {
+			return clients.Client{}, fmt.Errorf("storage: client %s: corrupt archive state: %w", r.ID, err)
+		}
+		c.Archive.StartedAt = c.Archive.StartedAt.UTC()
+		if c.Archive.CompletedAt != nil {
+			t := c.Archive.CompletedAt.UTC()
+			c.Archive.CompletedAt = &t
+		}
 	}
 	return c, nil
 }
@@ -228,7 +250,15 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, sc
 		if err := appendAudit(ctx, tx, ch.Audit); err != nil {
 			return err
 		}
-		return s.db.enqueue(ctx, tx, c.UpdatedAt, ch.Effects)
+		if err := s.db.enqueue(ctx, tx, c.UpdatedAt, ch.Effects); err != nil {
+			return err
+		}
+		for _, key := range ch.Resume {
+			if err := s.db.rearm(ctx, tx, tenantID, key, c.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil {
 		err = s.withSync(ctx, &out)
@@ -237,10 +267,11 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, sc
 }
 
 // ClientExists implements users.ClientChecker: whether the tenant has a client
-// with this ID that is not archived. One indexed look-up.
+// with this ID that is neither archived nor being archived. One indexed look-up.
 func (s *ClientStore) ClientExists(ctx context.Context, tenantID, clientID string) (bool, error) {
 	n, err := s.db.bun.NewSelect().Table("clients").
-		Where("tenant_id = ?", tenantID).Where("id = ?", clientID).Where("state <> ?", string(clients.Archived)).
+		Where("tenant_id = ?", tenantID).Where("id = ?", clientID).
+		Where("state NOT IN (?)", bun.In([]string{string(clients.Archived), string(clients.Archiving)})).
 		Count(ctx)
 	if err != nil {
 		return false, translate(err)

@@ -57,8 +57,10 @@ func TestClientStoreDecorator(t *testing.T) {
 			{Field: clients.FieldName, Op: clients.OpContains, Values: []clients.Value{{Text: "acme"}}},
 			{Field: clients.FieldType, Op: clients.OpEq, Values: []clients.Value{{Text: "corporate"}, {Text: "individual"}}},
 			{Field: clients.FieldCreated, Op: clients.OpGe, Values: []clients.Value{{Time: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), DateOnly: true}}},
+			// Without a status term the service leaves archived clients out.
+			{Field: clients.FieldStatus, Op: clients.OpNe, Values: []clients.Value{{Text: "archived"}}},
 		}}, q)
-		assert.Equal(t, `name~acme type:corporate|individual created>=2025-01-01`, q.String())
+		assert.Equal(t, `name~acme type:corporate|individual created>=2025-01-01 status!:archived`, q.String())
 
 		// A query built by hand, without the parser, runs on the store as well.
 		found, err := store.Search(ctx, "t1", clients.TenantScope(), clients.Query{Terms: []clients.Term{

@@ -227,18 +227,8 @@ func (s *EffectStore) Replay(ctx context.Context, tenantID, key string, entry au
 		if outbox.Status(row.Status) != outbox.Parked {
 			return fmt.Errorf("only a parked effect can be replayed; this one is %s: %w", row.Status, clientele.ErrPrecondition)
 		}
-		row.Status, row.UpdatedAt = string(outbox.Pending), entry.At.UTC()
-		if _, err := tx.NewUpdate().Model(&row).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
-			return translate(err)
-		}
-		job, err := rc.JobRetryTx(ctx, tx.Tx, row.JobID)
-		if err != nil {
-			return fmt.Errorf("retry job %d: %w", row.JobID, translate(err))
-		}
-		if job.State != rivertype.JobStateAvailable {
-			// The attempt that parked it is still being finalized (a few
-			// milliseconds); River leaves a running job alone.
-			return fmt.Errorf("the effect's last attempt is still finishing; replay it again in a moment: %w", clientele.ErrConflict)
+		if err := s.db.retry(ctx, tx, rc, &row, entry.At); err != nil {
+			return err
 		}
 		entry.EntityID = row.ID
 		if err := appendAudit(ctx, tx, entry); err != nil {
@@ -251,6 +241,46 @@ func (s *EffectStore) Replay(ctx context.Context, tenantID, key string, entry au
 		return outbox.Record{}, fmt.Errorf("storage: replay effect: %w", err)
 	}
 	return out, nil
+}
+
+// retry makes the parked effect row pending and its job available, in tx.
+func (db *DB) retry(ctx context.Context, tx bun.Tx, rc *river.Client[*sql.Tx], row *effectRow, at time.Time) error {
+	row.Status, row.UpdatedAt = string(outbox.Pending), at.UTC()
+	if _, err := tx.NewUpdate().Model(row).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
+		return translate(err)
+	}
+	job, err := rc.JobRetryTx(ctx, tx.Tx, row.JobID)
+	if err != nil {
+		return fmt.Errorf("retry job %d: %w", row.JobID, translate(err))
+	}
+	if job.State != rivertype.JobStateAvailable {
+		// The attempt that parked it is still being finalized (a few
+		// milliseconds); River leaves a running job alone.
+		return fmt.Errorf("the effect's last attempt is still finishing; try again in a moment: %w", clientele.ErrConflict)
+	}
+	return nil
+}
+
+// rearm makes the tenant's effect with this key pending and deliverable again
+// if it is parked, in tx; any other effect, or none, is left as it is.
+func (db *DB) rearm(ctx context.Context, tx bun.Tx, tenantID, key string, at time.Time) error {
+	var row effectRow
+	q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("idem_key = ?", key)
+	err := db.forUpdate(q).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return translate(err)
+	}
+	if outbox.Status(row.Status) != outbox.Parked {
+		return nil
+	}
+	rc, err := db.river()
+	if err != nil {
+		return err
+	}
+	return db.retry(ctx, tx, rc, &row, at)
 }
 
 // errNoLease: another worker is delivering an effect of the same entity and

@@ -36,9 +36,9 @@ type Tenant struct {
 	// ClientPortal is the organisation-wide switch of the client self-service portal
 	// (seed 000: c_configuration client_portal).
 	ClientPortal bool `json:"clientPortal"`
-	// Settings are tenant-level settings, such as the settlement account meant
-	// for a client's remaining savings when it is archived (archiving, CL005,
-	// is not implemented yet; nothing reads the account today).
+	// Settings are tenant-level settings, such as the settlement account that
+	// receives a client's remaining savings when it is archived (CL005:
+	// clients.Service.Archive and its saga read it).
 	Settings Settings `json:"settings"`
 	// Version counts the tenant's changes, starting at 1; Update must be given
 	// the version the caller read.

@@ -144,6 +144,12 @@
 // they do anything, then apply the rules of seed 003 (only administrators, not
 // above their own rank, nobody blocks themselves or assigns its own roles).
 //
+// RevokeClientUsers is the one exception, and not an administrative method:
+// it is a step of a client's archive saga (clients.UserRevoker), run by the
+// outbox for an archive that clients.Service.Archive authorized (CL005). It
+// blocks every user linked to the client and ends its sessions, auditing
+// each in the name of the user who asked for the archive.
+//
 // Nobody escalates: every role given is checked against the tenant's catalogue
 // (it exists and is of the user's kind, or ErrInvalid naming roles[i]), and the
 // actor must be able to grant every back-office permission of every role it

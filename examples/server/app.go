@@ -61,7 +61,8 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	}
 	// The node operator sees every client of its tenant whatever its roles'
 	// data scope.
-	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us), clients.WithAdapters(cfg.adapters))
+	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us), clients.WithAdapters(cfg.adapters),
+		clients.WithSettlementAccounts(db.Tenants()))
 	if err != nil {
 		return nil, err
 	}

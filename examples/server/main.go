@@ -99,9 +99,14 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	}
 
 	// The dispatcher delivers what the services committed to the adapters
-	// (invitations and DIDs, clients to core banking, identity and CRM), outside
-	// the requests.
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), a.services.Clients.DeviceHandlers()), storage.WithLogger(log))
+	// (invitations and DIDs, clients to core banking, identity and CRM, the
+	// steps of archiving a client, device changes), outside the requests.
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: cfg.adapters,
+		Settlement: db.Tenants(), Users: a.services.Users})
+	if err != nil {
+		return err
+	}
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers()), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,7 @@ func Scenarios() []Scenario {
 		{"LinkRoutes", linkRoutes},
 		{"AssociateWithUser", associateWithUser},
 		{"DeviceRoutes", deviceRoutes},
+		{"ArchiveRoute", archiveRoute},
 	}
 }
 
@@ -91,19 +92,26 @@ type Env struct {
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
 	Pers     *memory.Persistence
-	social   testkit.SocialStandIn
-	check    Check
+	// Bank and CRM are the core banking and CRM fakes the clients' effects
+	// and the archive saga reach.
+	Bank   *memory.CoreBanking
+	CRM    *memory.CRM
+	social testkit.SocialStandIn
+	check  Check
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
 // apps active, portal on) and its node operator, who logs in with Admin.
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
-	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Pers: memory.NewPersistence(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
+	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Pers: memory.NewPersistence(),
+		Bank: memory.NewCoreBanking(), CRM: memory.NewCRM(),
+		social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(clients.Adapters{Persistence: env.Pers, Messaging: env.Msg}))
+	ad := clients.Adapters{CoreBanking: env.Bank, Identity: env.Ident, CRM: env.CRM, Messaging: env.Msg, Persistence: env.Pers}
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -130,8 +138,9 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
-	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident}), cs.DeviceHandlers()))
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants(), Users: us})
+	require.NoError(t, err)
+	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers()))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
