@@ -155,12 +155,12 @@ func TestPresetsMatchSeedTables(t *testing.T) {
 			for _, p := range spec.Permissions {
 				if !slices.ContainsFunc(st.perms, func(r [3]string) bool { return r[0] == p.Code }) {
 					assert.Contains(t, []string{PermStaffAccounts, PermPortalSavings, PermPortalLoans, PermPortalTransfer,
-						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin, PermAssociateAdmin}, p.Code)
+						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin, PermAssociateAdmin, PermKYCVerify}, p.Code)
 				}
 			}
 			for _, r := range spec.Roles {
 				if !slices.ContainsFunc(st.roles, func(x [3]string) bool { return x[0] == r.Code }) {
-					assert.Contains(t, []string{RoleSecurityAdmin, RoleOperations, RolePortalViewer, RolePortalTransactor}, r.Code)
+					assert.Contains(t, []string{RoleSecurityAdmin, RoleOperations, RoleKYCOfficer, RolePortalViewer, RolePortalTransactor}, r.Code)
 				}
 			}
 			assert.Len(t, spec.Policies, len(st.policies))

@@ -109,6 +109,14 @@ type Client struct {
 	// error) or skipped (the adapter is not configured). Get fills it in; lists
 	// leave it out.
 	Sync map[outbox.Target]outbox.TargetState `json:"sync,omitempty"`
+
+	// Onboarding verification (issue 12).
+
+	// Verification holds the results of the automated onboarding checks
+	// (identity, KYC documents, compliance screening) run when the client was
+	// created (and by Recheck). Get shows a check whose effect was parked as
+	// an error.
+	Verification Verification `json:"verification"`
 }
 
 // StaffOwned reports whether the client is an employee's own account.
