@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/clients/watchlist"
 	"github.com/clientele-go/clientele/httpapi"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
@@ -58,6 +59,7 @@ func Scenarios() []Scenario {
 		{"ClassificationRoutes", classificationRoutes},
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
+		{"VerificationRoutes", verificationRoutes},
 	}
 }
 
@@ -90,6 +92,10 @@ type Env struct {
 	Ident    *memory.Identity
 	social   testkit.SocialStandIn
 	check    Check
+	// Docs and Screen are the document processor and the compliance
+	// screening the onboarding checks call (clients.VerificationHandlers).
+	Docs   *memory.Documents
+	Screen *watchlist.List
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
@@ -97,10 +103,11 @@ type Env struct {
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
 	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
+	env.Docs, env.Screen = memory.NewDocuments(), watchlist.New()
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	cs, err := clients.New(db.Clients(), az)
+	cs, err := clients.New(db.Clients(), az, clients.WithTenants(db.Tenants()))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -128,7 +135,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
+		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident}),
+		clients.VerificationHandlers(db.Clients(), clients.Adapters{Identity: env.Ident, Documents: env.Docs}, env.Screen)))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
