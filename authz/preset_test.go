@@ -257,3 +257,28 @@ func TestPresetsGrantAssociateOperationsToSecurityAdmin(t *testing.T) {
 		}
 	}
 }
+
+// The manual KYC decision (KY001) is granted in both presets by
+// clnt_kyc_verify, which the KYC officer RK001 holds and no seed role does:
+// the update permissions of the seeds do not grant it.
+func TestPresetsGrantKYCToKYCOfficerOnly(t *testing.T) {
+	for _, ps := range presetSeeds {
+		spec := ps.preset()
+		cat, err := Compile(spec)
+		require.NoError(t, err)
+		perm, ok := spec.PermissionMap()[PermKYCVerify]
+		require.True(t, ok, spec.Name)
+		assert.Equal(t, []Operation{OpSetKYCStatus}, perm.Operations)
+		org := Org{TenantID: "t", Apps: map[string]string{ps.app: "active"}}
+		kyc := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{RoleKYCOfficer}}
+		assert.True(t, cat.Decide(kyc, org, OpSetKYCStatus, Resource{ClientID: "c1"}).Allowed, spec.Name)
+		assert.False(t, cat.Decide(kyc, org, OpSetKYCStatus, Resource{ClientID: "c1", StaffOwned: true}).Allowed,
+			"%s: a staff-owned client also needs the employee-account permission", spec.Name)
+		assert.False(t, cat.Decide(kyc, org, OpUpdateClient, Resource{ClientID: "c1"}).Allowed, spec.Name)
+		for _, role := range []string{"RP001", "RP002", "RP003", "RP004", "RP005", RoleSecurityAdmin, RoleOperations} {
+			p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{role}, AssociateID: "a1"}
+			assert.False(t, cat.Decide(p, org, OpSetKYCStatus, Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}}).Allowed,
+				"%s %s", spec.Name, role)
+		}
+	}
+}

@@ -416,3 +416,50 @@ func TestVerificationRejectedKYCBlocksActivation(t *testing.T) {
 		assert.Contains(t, string(raw), `"identity":{"status":"passed"`)
 	})
 }
+
+// Parallel KYC decisions on one version: exactly one is recorded, the others
+// are conflicts, and the audit log holds one decision.
+func TestKYCDecisionsInParallel(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		e := newVerifyEnv(t, db)
+		p := testkit.Staff("t1", "u1")
+		c, err := e.svc.Create(ctx, p, testkit.Person("Faith", "Achieng"), "")
+		require.NoError(t, err)
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				status := clients.KYCVerified
+				if i%2 == 1 {
+					status = clients.KYCRejected
+				}
+				_, errs[i] = e.svc.SetKYCStatus(ctx, p, c.Reference, clients.KYCInput{Status: status, Version: c.Version, Reason: "decision"})
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			assert.ErrorIs(t, err, clientele.ErrConflict)
+		}
+		assert.Equal(t, 1, ok)
+		entries, err := db.AuditLog(ctx, "t1", "client", c.ID, 20)
+		require.NoError(t, err)
+		decisions := 0
+		for _, en := range entries {
+			if en.Operation == string(authz.OpSetKYCStatus) {
+				decisions++
+			}
+		}
+		assert.Equal(t, 1, decisions)
+		got := e.get(t, "t1", c.Reference)
+		assert.Equal(t, c.Version+1, got.Version)
+	})
+}
