@@ -297,19 +297,23 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 	if version < 1 {
 		verr.Add("version", "required", "is required: send the version you read")
 	}
-	verified := true
-	if to == Active && verr.OrNil() == nil {
-		var err error
-		if verified, err = s.verifiedOnboardingRequired(ctx, p.TenantID); err != nil {
-			return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
-		}
-	}
+	// The tenant's rule is read once, after the principal is authorized and
+	// before the store's transaction (change applies the function first to
+	// the client as read, then to the client as locked).
+	var required *bool
 	return s.change(ctx, p, authz.OpUpdateClient, reference, version, verr, func(c *Client) error {
 		if !CanTransition(c.State, to) {
 			return &TransitionError{Reference: reference, From: c.State, To: to}
 		}
-		if verified && c.State == Pending && to == Active {
-			if missing := activationBlockers(*c); len(missing) > 0 {
+		if c.State == Pending && to == Active {
+			if required == nil {
+				r, err := s.verifiedOnboardingRequired(ctx, p.TenantID)
+				if err != nil {
+					return err
+				}
+				required = &r
+			}
+			if missing := activationBlockers(*c); *required && len(missing) > 0 {
 				return &VerificationError{Reference: reference, Missing: missing}
 			}
 		}

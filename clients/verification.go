@@ -357,9 +357,11 @@ func (h *checkHandler) Deliver(ctx context.Context, d outbox.Delivery) (outbox.P
 	return d.Progress, nil
 }
 
-// isRefusal reports an error a retry cannot fix (see classify).
+// isRefusal reports an error a retry cannot fix: the system refused the
+// request as invalid, forbidden, conflicting or about an unknown subject.
 func isRefusal(err error) bool {
-	return err != nil && classify(err) != err
+	return errors.Is(err, clientele.ErrInvalid) || errors.Is(err, clientele.ErrForbidden) ||
+		errors.Is(err, clientele.ErrConflict) || errors.Is(err, clientele.ErrNotFound)
 }
 
 // maxReasonLen bounds a recorded reason.
