@@ -188,7 +188,7 @@ func TestRoleService(t *testing.T) {
 	assert.Len(t, perms, 3)
 	roles, err := svc.ListRoles(ctx, admin, ListEmployee)
 	require.NoError(t, err)
-	assert.Len(t, roles, 7)
+	assert.Len(t, roles, 8)
 	_, err = svc.ListRoles(ctx, staff("RP001"), ListAll)
 	assert.ErrorIs(t, err, clientele.ErrForbidden)
 

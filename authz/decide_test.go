@@ -123,16 +123,16 @@ func TestCompileRejectsMixedTypes(t *testing.T) {
 		}, "roles[0].permissions[3]"},
 		{"customer role holding a back-office permission", func(s *Spec) {
 			s.Roles = append(s.Roles, Role{Code: "C", Name: "c", Type: Customer, Permissions: []string{PermPortalLoans, "clnt_list"}})
-		}, "roles[9].permissions[1]"},
+		}, "roles[10].permissions[1]"},
 		{"customer permission granting a back-office operation", func(s *Spec) {
 			s.Permissions = append(s.Permissions, Permission{Code: "sneaky", Name: "s", Type: Customer, Operations: []Operation{OpUpdateClient}})
-		}, "permissions[15].operations[0]"},
+		}, "permissions[16].operations[0]"},
 		{"back-office permission granting a portal operation", func(s *Spec) {
 			s.Permissions[0].Operations = append(s.Permissions[0].Operations, OpPortalTransfer)
 		}, "permissions[0].operations[3]"},
 		{"unknown permission", func(s *Spec) { s.Roles[1].Permissions = []string{"nope"} }, "roles[1].permissions[0]"},
 		{"role without type", func(s *Spec) { s.Roles[1].Type = 0 }, "roles[1].type"},
-		{"duplicate role", func(s *Spec) { s.Roles = append(s.Roles, s.Roles[0]) }, "roles[9].code"},
+		{"duplicate role", func(s *Spec) { s.Roles = append(s.Roles, s.Roles[0]) }, "roles[10].code"},
 		{"unknown operation", func(s *Spec) { s.Permissions[0].Operations = []Operation{"XX1"} }, "permissions[0].operations[0]"},
 		{"policy naming an unknown role", func(s *Spec) { s.Policies[1].Condition = "role eq RP009 AND member.clients contain {client}" }, "policies[1].condition"},
 		{"policy that does not compile", func(s *Spec) { s.Policies[0].Condition = "org.apps.retail eq" }, "policies[0].condition"},
@@ -195,17 +195,17 @@ func TestListing(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{PermPortalSavings, PermPortalLoans, PermPortalTransfer}, codes(cat.Permissions(ListCustomer)))
-	assert.Len(t, cat.Permissions(ListEmployee), 12)
-	assert.Len(t, cat.Permissions(ListAll), 15)
+	assert.Len(t, cat.Permissions(ListEmployee), 13)
+	assert.Len(t, cat.Permissions(ListAll), 16)
 	roleCodes := func(rs []Role) (out []string) {
 		for _, r := range rs {
 			out = append(out, r.Code)
 		}
 		return out
 	}
-	assert.Equal(t, []string{"RP001", "RP002", "RP003", "RP004", "RP005", RoleSecurityAdmin, RoleOperations}, roleCodes(cat.Roles(ListEmployee)))
+	assert.Equal(t, []string{"RP001", "RP002", "RP003", "RP004", "RP005", RoleSecurityAdmin, RoleOperations, RoleKYCOfficer}, roleCodes(cat.Roles(ListEmployee)))
 	assert.Equal(t, []string{RolePortalViewer, RolePortalTransactor}, roleCodes(cat.Roles(ListCustomer)))
-	assert.Len(t, cat.Roles(ListAll), 9)
+	assert.Len(t, cat.Roles(ListAll), 10)
 	// Listings are copies.
 	cat.Roles(ListAll)[0].Permissions[0] = "x"
 	r, _ := cat.Role("RP001")

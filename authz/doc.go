@@ -60,7 +60,9 @@
 // administration permissions (role_list, role_admin, user_admin,
 // outbox_admin, associate_admin), a security administrator role RA001
 // (role_admin, user_admin, associate_admin), an operations role RO001
-// (outbox_admin) and two customer roles RC001 (view) and RC002 (view
+// (outbox_admin), the KYC permission clnt_kyc_verify (KY001, setting a
+// client's KYC status by hand) held by a KYC officer role RK001 and by no seed
+// role, and two customer roles RC001 (view) and RC002 (view
 // and transfer). A tenant picks a preset at setup and may then add and edit
 // roles through the RoleService.
 //

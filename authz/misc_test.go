@@ -27,9 +27,9 @@ func TestOperations(t *testing.T) {
 			changes = append(changes, op)
 		}
 	}
-	assert.Len(t, seen, 43)
+	assert.Len(t, seen, 44)
 	assert.Equal(t, []Operation{OpCreateClient, OpUpdateClient, OpArchiveClient,
-		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN}, changes)
+		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN, OpSetKYCStatus}, changes)
 	assert.False(t, Operation("CL014").Known())
 	assert.Equal(t, PermissionType(0), Operation("x").Type())
 }

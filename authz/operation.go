@@ -2,8 +2,8 @@ package authz
 
 // Operation is an action the library authorizes. The client operations carry the
 // seeds' codes (CL001–CL013) so catalogues can name them as the seeds do. The
-// portal (PT…), administration (AD…), user (US…), tenant (TN…), outbox (OB…)
-// and associate (AS…) codes are this library's own; they are stable and may be stored.
+// portal (PT…), administration (AD…), user (US…), tenant (TN…), outbox (OB…),
+// associate (AS…) and KYC (KY…) codes are this library's own; they are stable and may be stored.
 type Operation string
 
 // Client operations of seeds 001 and 002.
@@ -85,6 +85,13 @@ const (
 	OpLinkAssociate        Operation = "AS012" // link or unlink an associate and an entity
 )
 
+// Onboarding verification (issue 12). Setting a client's KYC status by hand
+// is a compliance decision, apart from updating its profile (CL004): it has
+// its own operation so a catalogue can give it to some roles only.
+const (
+	OpSetKYCStatus Operation = "KY001" // set a client's KYC status by hand (verified, rejected, pending)
+)
+
 // opInfo is what the library knows about one operation.
 type opInfo struct {
 	typ     PermissionType
@@ -147,6 +154,8 @@ func (op Operation) info() (opInfo, bool) {
 		return opInfo{Backoffice, false, "Unblock User"}, true
 	case OpAssignRoles:
 		return opInfo{Backoffice, false, "Assign User Roles"}, true
+	case OpSetKYCStatus:
+		return opInfo{Backoffice, true, "Set Client KYC Status"}, true
 	case OpListTenants:
 		return opInfo{Backoffice, false, "List Tenants"}, true
 	case OpViewTenant:
@@ -202,6 +211,7 @@ func Operations() []Operation {
 		OpListClassifications, OpCreateClassification,
 		OpListAssociates, OpCreateAssociate, OpUpdateAssociate, OpDeactivateAssociate,
 		OpListAssociateLinks, OpLinkAssociate,
+		OpSetKYCStatus,
 	}
 }
 

@@ -49,6 +49,10 @@ const (
 	// PermAssociateAdmin manages offices, classifications, associates and
 	// their links (seed 000's staff extensions).
 	PermAssociateAdmin = "associate_admin" // AS001–AS012
+	// PermKYCVerify sets a client's KYC status by hand (issue 12): a
+	// compliance decision that the update permissions of the seeds do not
+	// grant.
+	PermKYCVerify = "clnt_kyc_verify" // KY001
 
 	// RoleSecurityAdmin holds the administration permissions: roles, users
 	// and associates (the staff the users are, seed 000).
@@ -56,6 +60,11 @@ const (
 	// RoleOperations holds the outbox permission: the people who watch adapter
 	// deliveries and replay the parked ones.
 	RoleOperations = "RO001"
+	// RoleKYCOfficer holds the KYC permission: the compliance staff who decide
+	// a client's KYC status by hand. No seed role holds it (the seeds' role
+	// tables are kept cell by cell); a tenant gives RK001 to its compliance
+	// officers beside their seed role (RP003).
+	RoleKYCOfficer = "RK001"
 	// RolePortalViewer may view its own savings and loans (seed 000: "some client
 	// would only have the ability to view their loan and savings data").
 	RolePortalViewer = "RC001"
@@ -164,7 +173,8 @@ func RetailEngine() Spec {
 
 // withCommon appends what both presets add to their seed: seed 000's customer
 // permissions and employee-account permission, the administration permissions,
-// a security administrator role and two customer roles.
+// a security administrator role, an operations role, a KYC officer role and
+// two customer roles.
 func withCommon(s Spec) Spec {
 	s.Permissions = append(s.Permissions,
 		// Seed 000: the employee-account permission.
@@ -190,12 +200,17 @@ func withCommon(s Spec) Spec {
 				OpListClassifications, OpCreateClassification,
 				OpListAssociates, OpCreateAssociate, OpUpdateAssociate, OpDeactivateAssociate,
 				OpListAssociateLinks, OpLinkAssociate}},
+		// Library: the manual KYC decision (issue 12).
+		Permission{Code: PermKYCVerify, Name: "Verify Client KYC", Type: Backoffice,
+			Operations: []Operation{OpSetKYCStatus}},
 	)
 	s.Roles = append(s.Roles,
 		Role{Code: RoleSecurityAdmin, Name: "Security Administrator", Type: Backoffice,
 			Permissions: []string{PermRoleAdmin, PermUserAdmin, PermAssociateAdmin}},
 		Role{Code: RoleOperations, Name: "Operations", Type: Backoffice,
 			Permissions: []string{PermOutboxAdmin}},
+		Role{Code: RoleKYCOfficer, Name: "KYC Officer", Type: Backoffice,
+			Permissions: []string{PermKYCVerify}},
 		Role{Code: RolePortalViewer, Name: "Portal Viewer", Type: Customer,
 			Permissions: []string{PermPortalSavings, PermPortalLoans}},
 		Role{Code: RolePortalTransactor, Name: "Portal Transactor", Type: Customer,

@@ -155,12 +155,12 @@ func TestPresetsMatchSeedTables(t *testing.T) {
 			for _, p := range spec.Permissions {
 				if !slices.ContainsFunc(st.perms, func(r [3]string) bool { return r[0] == p.Code }) {
 					assert.Contains(t, []string{PermStaffAccounts, PermPortalSavings, PermPortalLoans, PermPortalTransfer,
-						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin, PermAssociateAdmin}, p.Code)
+						PermRoleList, PermRoleAdmin, PermUserAdmin, PermOutboxAdmin, PermAssociateAdmin, PermKYCVerify}, p.Code)
 				}
 			}
 			for _, r := range spec.Roles {
 				if !slices.ContainsFunc(st.roles, func(x [3]string) bool { return x[0] == r.Code }) {
-					assert.Contains(t, []string{RoleSecurityAdmin, RoleOperations, RolePortalViewer, RolePortalTransactor}, r.Code)
+					assert.Contains(t, []string{RoleSecurityAdmin, RoleOperations, RoleKYCOfficer, RolePortalViewer, RolePortalTransactor}, r.Code)
 				}
 			}
 			assert.Len(t, spec.Policies, len(st.policies))
@@ -254,6 +254,31 @@ func TestPresetsGrantAssociateOperationsToSecurityAdmin(t *testing.T) {
 				p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{seedRole}}
 				assert.False(t, cat.Decide(p, org, op, Resource{}).Allowed, "%s %s %s", spec.Name, seedRole, op)
 			}
+		}
+	}
+}
+
+// The manual KYC decision (KY001) is granted in both presets by
+// clnt_kyc_verify, which the KYC officer RK001 holds and no seed role does:
+// the update permissions of the seeds do not grant it.
+func TestPresetsGrantKYCToKYCOfficerOnly(t *testing.T) {
+	for _, ps := range presetSeeds {
+		spec := ps.preset()
+		cat, err := Compile(spec)
+		require.NoError(t, err)
+		perm, ok := spec.PermissionMap()[PermKYCVerify]
+		require.True(t, ok, spec.Name)
+		assert.Equal(t, []Operation{OpSetKYCStatus}, perm.Operations)
+		org := Org{TenantID: "t", Apps: map[string]string{ps.app: "active"}}
+		kyc := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{RoleKYCOfficer}}
+		assert.True(t, cat.Decide(kyc, org, OpSetKYCStatus, Resource{ClientID: "c1"}).Allowed, spec.Name)
+		assert.False(t, cat.Decide(kyc, org, OpSetKYCStatus, Resource{ClientID: "c1", StaffOwned: true}).Allowed,
+			"%s: a staff-owned client also needs the employee-account permission", spec.Name)
+		assert.False(t, cat.Decide(kyc, org, OpUpdateClient, Resource{ClientID: "c1"}).Allowed, spec.Name)
+		for _, role := range []string{"RP001", "RP002", "RP003", "RP004", "RP005", RoleSecurityAdmin, RoleOperations} {
+			p := Principal{TenantID: "t", Kind: Backoffice, Roles: []string{role}, AssociateID: "a1"}
+			assert.False(t, cat.Decide(p, org, OpSetKYCStatus, Resource{ClientID: "c1", AssignedAssociates: []string{"a1"}}).Allowed,
+				"%s %s", spec.Name, role)
 		}
 	}
 }

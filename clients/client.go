@@ -116,6 +116,14 @@ type Client struct {
 	// Archive is the progress of the archive saga (CL005): set when the client
 	// is archiving or archived, nil before.
 	Archive *ArchiveState `json:"archive,omitempty"`
+
+	// Onboarding verification (issue 12).
+
+	// Verification holds the results of the automated onboarding checks
+	// (identity, KYC documents, compliance screening) run when the client was
+	// created (and by Recheck). Get shows a check whose effect was parked as
+	// an error.
+	Verification Verification `json:"verification"`
 }
 
 // StaffOwned reports whether the client is an employee's own account.

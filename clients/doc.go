@@ -82,6 +82,29 @@
 // or transitioned. A list without a status term leaves archived clients out;
 // status:archived finds them.
 //
+// # Onboarding verification
+//
+// Creating a client enqueues, in the create's transaction, three checks as
+// outbox effects (VerificationHandlers delivers them): identity (the identity
+// provider holds an active identity with the client's national ID or
+// registration number), documents (the document processor holds a verified,
+// unexpired verification document, DD002) and screening (the app's Screening
+// finds no sanctions or PEP match). Each result — pending, passed, failed or
+// error, with a reason and the time — is recorded on the client
+// (Client.Verification) with an audit entry. An outage leaves the check
+// pending while the outbox retries it; a definite negative answer fails it; a
+// refused request, or an effect parked after its last attempt, shows as an
+// error. Recheck runs the checks that have not passed again (say once the
+// documents are filed).
+//
+// Activating a pending client needs every check passed and a KYC status
+// other than rejected, unless the tenant's settings turn the rule off
+// (tenants.Settings.RequireVerifiedOnboarding, on by default); the refusal is
+// a *VerificationError naming what is missing. Setting the KYC status by hand
+// (SetKYCStatus, or a changed kycStatus in Update) needs its own operation,
+// authz.OpSetKYCStatus (permission clnt_kyc_verify, role RK001 in the
+// presets), and is audited with the status before and after.
+//
 // # Guarantees
 //
 //   - Every method takes the acting authz.Principal and authorizes it before it

@@ -13,7 +13,9 @@ import (
 )
 
 // Example shows onboarding, an update with optimistic locking and a search, on
-// embedded SQLite with the Retail Engine catalogue.
+// embedded SQLite with the Retail Engine catalogue. The tenant lets clients be
+// activated before their onboarding checks pass (ExampleVerificationHandlers
+// shows the checks).
 func Example() {
 	ctx := context.Background()
 	db, err := storage.Open(ctx, "sqlite://:memory:")
@@ -21,12 +23,14 @@ func Example() {
 		panic(err)
 	}
 	defer db.Close()
+	checksOff := false
 	_ = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: "bank", Name: "Example Bank", Preset: authz.PresetRetailEngine,
-		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
+		Apps:     map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
+		Settings: tenants.Settings{RequireVerifiedOnboarding: &checksOff},
 	})
 	az, _ := authz.New(db.Authz(), db.Authz())
-	svc, _ := clients.New(db.Clients(), az)
+	svc, _ := clients.New(db.Clients(), az, clients.WithTenants(db.Tenants()))
 	admin := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{authz.RetailAdministrator}}
 
 	c, err := svc.Create(ctx, admin, clients.CreateInput{

@@ -3,6 +3,7 @@ package clients
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/internal/keyset"
 	"github.com/clientele-go/clientele/internal/secret"
+	"github.com/clientele-go/clientele/tenants"
 )
 
 // Authorizer decides whether a principal may perform an operation on a resource:
@@ -66,6 +68,20 @@ type Service struct {
 	observeToken func(real bool, token string)
 	// settlement, when set, lets Archive check at once that savings can be swept.
 	settlement SettlementAccounts
+	tenants    TenantReader
+}
+
+// TenantReader reads a tenant; storage's tenant store implements it.
+type TenantReader interface {
+	Get(ctx context.Context, id string) (tenants.Tenant, error)
+}
+
+// WithTenants lets the Service read the tenant's settings: whether a client
+// may be activated before its onboarding checks pass
+// (tenants.Settings.RequireVerifiedOnboarding). Without it every tenant
+// requires verified onboarding.
+func WithTenants(r TenantReader) Option {
+	return func(s *Service) { s.tenants = r }
 }
 
 // Option configures a Service.
@@ -170,16 +186,17 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 
 	now := s.now().UTC().Truncate(time.Microsecond)
 	c := Client{
-		TenantID:    p.TenantID,
-		Reference:   in.Reference,
-		Type:        in.Type,
-		State:       Pending,
-		KYCStatus:   KYCPending,
-		Profile:     in.Profile,
-		DisplayName: in.Profile.displayName(),
-		CreatedAt:   now,
-		UpdatedAt:   now,
-		Version:     1,
+		TenantID:     p.TenantID,
+		Reference:    in.Reference,
+		Type:         in.Type,
+		State:        Pending,
+		KYCStatus:    KYCPending,
+		Profile:      in.Profile,
+		Verification: newVerification(),
+		DisplayName:  in.Profile.displayName(),
+		CreatedAt:    now,
+		UpdatedAt:    now,
+		Version:      1,
 	}
 	// A generated reference may collide with an existing one; try a few fresh ones.
 	for attempt := 0; ; attempt++ {
@@ -193,7 +210,7 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, in CreateInput,
 		}
 		ch := Change{
 			Audit:   s.entry(p, authz.OpCreateClient, c.ID, changedFields(nil, &c), now),
-			Effects: syncEffects(c, true),
+			Effects: append(syncEffects(c, true), verificationEffects(c, Checks())...),
 			LinkTo:  linkTo,
 		}
 		if len(linkTo) > 0 {
@@ -291,6 +308,11 @@ func (s *Service) Get(ctx context.Context, p authz.Principal, reference string) 
 }
 
 // Update replaces the profile of a client (CL004) if in.Version is still current.
+//
+// A KYCStatus equal to the client's (or empty) leaves it as it is. A
+// different one is a manual KYC decision: it needs the KYC operation
+// (authz.OpSetKYCStatus) as well, and fails with ErrForbidden without it (the
+// principal may see the client; see SetKYCStatus).
 func (s *Service) Update(ctx context.Context, p authz.Principal, reference string, in UpdateInput) (Client, error) {
 	verr := &clientele.ValidationError{}
 	if in.Version < 1 {
@@ -299,7 +321,7 @@ func (s *Service) Update(ctx context.Context, p authz.Principal, reference strin
 	if in.KYCStatus != "" && in.KYCStatus != KYCPending && in.KYCStatus != KYCVerified && in.KYCStatus != KYCRejected {
 		verr.Add("kycStatus", "oneof", "must be one of: pending verified rejected")
 	}
-	return s.change(ctx, p, reference, in.Version, verr, func(c *Client) error {
+	return s.change(ctx, p, authz.OpUpdateClient, reference, in.Version, verr, func(c *Client) error {
 		checkProfile(s.validate, c.Type, &in.Profile, verr)
 		if err := verr.OrNil(); err != nil {
 			return err
@@ -310,11 +332,18 @@ func (s *Service) Update(ctx context.Context, p authz.Principal, reference strin
 			c.KYCStatus = in.KYCStatus
 		}
 		return nil
-	})
+	}, "")
 }
 
 // Transition moves a client to another state (pending → active ⇄ suspended), as an
 // update of the client (CL004) at the given version.
+//
+// Activating a pending client needs its onboarding verified, unless the
+// tenant's settings turn the rule off (tenants.Settings.RequireVerifiedOnboarding):
+// every check (Verification) passed and a KYC status other than rejected.
+// Otherwise it fails with a *VerificationError naming what is missing or
+// failed (ErrPrecondition). The rule is checked on the client as locked for
+// the write, so a result recorded meanwhile counts.
 func (s *Service) Transition(ctx context.Context, p authz.Principal, reference string, to State, version int64) (Client, error) {
 	verr := &clientele.ValidationError{}
 	if _, err := ParseState(string(to)); err != nil {
@@ -323,13 +352,42 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 	if version < 1 {
 		verr.Add("version", "required", "is required: send the version you read")
 	}
-	return s.change(ctx, p, reference, version, verr, func(c *Client) error {
+	// The tenant's rule is read once, after the principal is authorized and
+	// before the store's transaction (change applies the function first to
+	// the client as read, then to the client as locked).
+	var required *bool
+	return s.change(ctx, p, authz.OpUpdateClient, reference, version, verr, func(c *Client) error {
 		if !CanTransition(c.State, to) {
 			return &TransitionError{Reference: reference, From: c.State, To: to}
 		}
+		if c.State == Pending && to == Active {
+			if required == nil {
+				r, err := s.verifiedOnboardingRequired(ctx, p.TenantID)
+				if err != nil {
+					return err
+				}
+				required = &r
+			}
+			if missing := activationBlockers(*c); *required && len(missing) > 0 {
+				return &VerificationError{Reference: reference, Missing: missing}
+			}
+		}
 		c.State = to
 		return nil
-	})
+	}, "")
+}
+
+// verifiedOnboardingRequired reads the tenant's rule; true without a
+// TenantReader.
+func (s *Service) verifiedOnboardingRequired(ctx context.Context, tenantID string) (bool, error) {
+	if s.tenants == nil {
+		return true, nil
+	}
+	t, err := s.tenants.Get(ctx, tenantID)
+	if err != nil {
+		return false, err
+	}
+	return t.Settings.VerifiedOnboardingRequired(), nil
 }
 
 // change runs one authorized, version-checked, audited update of a client.
@@ -343,11 +401,18 @@ func (s *Service) Transition(ctx context.Context, p authz.Principal, reference s
 // scope: any change to the client in between bumps the version and the update
 // fails with ErrConflict; a client that left the scope meanwhile (an office
 // moved) is ErrNotFound.
-func (s *Service) change(ctx context.Context, p authz.Principal, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error) (Client, error) {
+//
+// op is the operation the change is authorized as (OpUpdateClient,
+// OpSetKYCStatus). A change of the KYC status also needs OpSetKYCStatus on the
+// client; without it the change fails with ErrForbidden. The audit entry of a
+// KYC change records the status before and after, and reason. A change that
+// starts a new round of the onboarding checks (Recheck) enqueues the effects
+// of the checks it made pending.
+func (s *Service) change(ctx context.Context, p authz.Principal, op authz.Operation, reference string, version int64, verr *clientele.ValidationError, apply func(*Client) error, reason string) (Client, error) {
 	fail := func(err error) (Client, error) {
 		return Client{}, fmt.Errorf("clients: update %s: %w", reference, err)
 	}
-	cur, sc, curRes, err := s.readAuthorizedAs(ctx, p, authz.OpUpdateClient, reference)
+	cur, sc, curRes, err := s.readAuthorizedAs(ctx, p, op, reference)
 	if err != nil {
 		return fail(err)
 	}
@@ -384,8 +449,14 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 		if sc.Tenant && next.OfficeID != cur.OfficeID {
 			after.InMemberScope = authz.ScopeUnknown
 		}
-		if err := s.az.Authorize(ctx, p, authz.OpUpdateClient, after); err != nil {
+		if err := s.az.Authorize(ctx, p, op, after); err != nil {
 			return fail(err)
+		}
+	}
+	kycChange := next.KYCStatus != cur.KYCStatus
+	if kycChange && op != authz.OpSetKYCStatus {
+		if err := s.az.Authorize(ctx, p, authz.OpSetKYCStatus, resourceOf(cur)); err != nil {
+			return fail(fmt.Errorf("changing kycStatus needs the KYC permission: %w", err))
 		}
 	}
 	saved, err := s.store.Update(ctx, p.TenantID, reference, sc, func(c *Client) (Change, error) {
@@ -403,10 +474,30 @@ func (s *Service) change(ctx context.Context, p authz.Principal, reference strin
 		c.UpdatedAt = now
 		next := *c
 		next.Version++ // the version the store writes
-		return Change{
-			Audit:   s.entry(p, authz.OpUpdateClient, c.ID, changedFields(&before, c), now),
-			Effects: syncEffects(next, false),
-		}, nil
+		entry := s.entry(p, op, c.ID, changedFields(&before, c), now)
+		if before.KYCStatus != c.KYCStatus {
+			entry.Before, _ = json.Marshal(map[string]string{"kycStatus": string(before.KYCStatus)})
+			after := map[string]string{"kycStatus": string(c.KYCStatus)}
+			if reason != "" {
+				after["reason"] = reason
+			}
+			entry.After, _ = json.Marshal(after)
+		}
+		ch := Change{Audit: entry}
+		newRound := c.Verification.Round != before.Verification.Round
+		if op == authz.OpUpdateClient && !newRound {
+			ch.Effects = syncEffects(next, false)
+		}
+		if newRound {
+			var pending []Check
+			for _, x := range Checks() {
+				if c.Verification.Result(x).Status == CheckPending {
+					pending = append(pending, x)
+				}
+			}
+			ch.Effects = append(ch.Effects, verificationEffects(next, pending)...)
+		}
+		return ch, nil
 	})
 	if errors.Is(err, clientele.ErrNotFound) {
 		return fail(noClient(reference))

@@ -138,9 +138,7 @@ func (h *syncHandler) Deliver(ctx context.Context, d outbox.Delivery) (outbox.Pr
 // classify parks at once what a retry cannot fix: the adapter refused the
 // request as invalid, forbidden, conflicting or about an unknown client.
 func classify(err error) error {
-	switch {
-	case errors.Is(err, clientele.ErrInvalid), errors.Is(err, clientele.ErrForbidden),
-		errors.Is(err, clientele.ErrConflict), errors.Is(err, clientele.ErrNotFound):
+	if isRefusal(err) {
 		return outbox.Permanent(err)
 	}
 	return err

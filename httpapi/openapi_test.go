@@ -109,6 +109,10 @@ func operations() map[string]operation {
 		"POST /associates/{id}/links":                     {summary: "Link an active associate to a center, group, client, loan or savings account; linking a linked pair again returns the link and changes nothing.", request: LinkInput{}, status: 200, reply: associates.Link{}},
 		"DELETE /associates/{id}/links/{kind}/{entityId}": {summary: "Unlink an associate from an entity; 404 when they are not linked.", status: 204},
 		"GET /links":                                      {summary: "List the links of one entity (?kind=center|group|client|loan|savings&id=…).", query: append([]string{"kind", "id"}, list...), status: 200, reply: associates.Page[associates.Link]{}},
+
+		// Onboarding verification (issue 12).
+		"POST /clients/profile/{reference}/kyc":          {summary: "Set a client's KYC status by hand (its own permission, KY001), with the reason for the audit log.", request: clients.KYCInput{}, status: 200, reply: clients.Client{}},
+		"POST /clients/profile/{reference}/verification": {summary: "Run again the onboarding checks of a pending client that have not passed.", request: VersionInput{}, status: 200, reply: clients.Client{}},
 	}
 }
 

@@ -43,6 +43,9 @@ func (a *api) register(add func(Route, http.Handler)) {
 	auth("PUT", "/clients/profile/{reference}", a.updateClient)
 	auth("POST", "/clients/profile/{reference}/status", a.transitionClient)
 
+	// Clients: onboarding verification (manual KYC decision, checks run again).
+	a.registerVerification(auth)
+
 	// Roles and permissions.
 	auth("GET", "/permissions", a.listPermissions)
 	auth("GET", "/roles", a.listRoles)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/associates"
+	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/idempotency"
 	"github.com/clientele-go/clientele/outbox"
@@ -23,8 +24,9 @@ import (
 type ClientStore struct{ db *DB }
 
 var (
-	_ clients.Store       = (*ClientStore)(nil)
-	_ users.ClientChecker = (*ClientStore)(nil)
+	_ clients.Store             = (*ClientStore)(nil)
+	_ clients.VerificationStore = (*ClientStore)(nil)
+	_ users.ClientChecker       = (*ClientStore)(nil)
 )
 
 // Clients returns the store of the clients package.
@@ -47,6 +49,7 @@ type clientRow struct {
 	NameSearch       string    `bun:"name_search"`
 	Profile          string    `bun:"profile"`
 	Archive          *string   `bun:"archive"`
+	Verification     string    `bun:"verification"`
 	Version          int64     `bun:"version"`
 	CreatedAt        time.Time `bun:"created_at"`
 	UpdatedAt        time.Time `bun:"updated_at"`
@@ -66,9 +69,13 @@ func toClientRow(c clients.Client) (clientRow, error) {
 		a := string(b)
 		archive = &a
 	}
+	verification, err := json.Marshal(c.Verification)
+	if err != nil {
+		return clientRow{}, err
+	}
 	return clientRow{
-		Archive: archive,
-		ID:      c.ID, TenantID: c.TenantID, Reference: c.Reference, Type: string(c.Type),
+		Archive: archive, Verification: string(verification),
+		ID: c.ID, TenantID: c.TenantID, Reference: c.Reference, Type: string(c.Type),
 		State: string(c.State), KYCStatus: string(c.KYCStatus), OfficeID: c.OfficeID,
 		StaffAssociateID: c.StaffAssociateID, Email: strings.ToLower(c.Contact.Email), Phone: c.Contact.Phone,
 		DisplayName: c.DisplayName, NameSearch: foldName(c.DisplayName), Profile: string(profile),
@@ -95,6 +102,11 @@ func (r clientRow) client() (clients.Client, error) {
 		if c.Archive.CompletedAt != nil {
 			t := c.Archive.CompletedAt.UTC()
 			c.Archive.CompletedAt = &t
+		}
+	}
+	if r.Verification != "" {
+		if err := json.Unmarshal([]byte(r.Verification), &c.Verification); err != nil {
+			return clients.Client{}, fmt.Errorf("storage: client %s: corrupt verification: %w", r.ID, err)
 		}
 	}
 	return c, nil
@@ -164,14 +176,84 @@ func (s *ClientStore) Create(ctx context.Context, c clients.Client, idem idempot
 	return saved, false, err
 }
 
-// withSync fills in c.Sync from the outbox's records.
+// withSync fills in c.Sync from the outbox's records, and shows a pending
+// onboarding check whose effect is parked as an error (with the effect's last
+// error).
 func (s *ClientStore) withSync(ctx context.Context, c *clients.Client) error {
 	st, err := s.db.Effects().State(ctx, c.TenantID, outbox.Entity{Kind: clients.EntityKind, ID: c.ID})
 	if err != nil {
 		return err
 	}
 	c.Sync = st
+	return s.withParkedChecks(ctx, c)
+}
+
+// withParkedChecks marks as errors the pending checks of c's current round
+// whose effects are parked. One indexed query on the effects' keys.
+func (s *ClientStore) withParkedChecks(ctx context.Context, c *clients.Client) error {
+	v := &c.Verification
+	if v.Round < 1 {
+		return nil
+	}
+	keys := map[string]clients.Check{}
+	for _, ch := range clients.Checks() {
+		if v.Result(ch).Status == clients.CheckPending {
+			keys[clients.VerificationEffectKey(c.ID, ch, v.Round)] = ch
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	list := make([]string, 0, len(keys))
+	for k := range keys {
+		list = append(list, k)
+	}
+	var rows []effectRow
+	err := s.db.bun.NewSelect().Model(&rows).Column("idem_key", "last_error", "updated_at").
+		Where("tenant_id = ?", c.TenantID).Where("idem_key IN (?)", bun.In(list)).
+		Where("status = ?", string(outbox.Parked)).Scan(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: client %s: check effects: %w", c.ID, translate(err))
+	}
+	for _, r := range rows {
+		at := r.UpdatedAt.UTC()
+		v.Set(keys[r.Key], clients.CheckResult{Status: clients.CheckError,
+			Reason: "could not be completed: " + r.LastError, CheckedAt: &at})
+	}
 	return nil
+}
+
+// RecordCheck implements clients.VerificationStore: in one transaction, with
+// the client's row locked, it writes result only while round is current and
+// the check pending, with entry. The client's version is not changed.
+func (s *ClientStore) RecordCheck(ctx context.Context, tenantID, clientID string, ch clients.Check, round int, result clients.CheckResult, entry audit.Entry) (bool, error) {
+	recorded := false
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		var row clientRow
+		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", clientID)
+		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
+			return fmt.Errorf("client %s: %w", clientID, translate(err))
+		}
+		c, err := row.client()
+		if err != nil {
+			return err
+		}
+		if c.Verification.Round != round || c.Verification.Result(ch).Status != clients.CheckPending {
+			return nil
+		}
+		c.Verification.Set(ch, result)
+		raw, err := json.Marshal(c.Verification)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Table("clients").Set("verification = ?", string(raw)).
+			Where("tenant_id = ?", tenantID).Where("id = ?", clientID).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		recorded = true
+		return appendAudit(ctx, tx, entry)
+	})
+	return recorded, err
 }
 
 // GetByID implements clients.Store.

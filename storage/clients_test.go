@@ -23,9 +23,19 @@ func newService(t *testing.T, db *storage.DB, tenantIDs ...string) *clients.Serv
 	for _, id := range tenantIDs {
 		require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant(id)))
 	}
-	svc, err := clients.New(db.Clients(), testkit.AllowAll{})
+	svc, err := clients.New(db.Clients(), testkit.AllowAll{}, clients.WithTenants(db.Tenants()))
 	require.NoError(t, err)
 	return svc
+}
+
+// newServiceNoChecks is newService on tenants that do not require verified
+// onboarding, so clients can be activated at once.
+func newServiceNoChecks(t *testing.T, db *storage.DB, tenantIDs ...string) *clients.Service {
+	t.Helper()
+	for _, id := range tenantIDs {
+		require.NoError(t, db.Tenants().Create(context.Background(), testkit.TenantNoChecks(id)))
+	}
+	return newService(t, db)
 }
 
 func TestClientCreateGetAudit(t *testing.T) {
@@ -176,7 +186,7 @@ func TestClientParallelUpdatesOneWinnerPerVersion(t *testing.T) {
 func TestClientTransitions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := newService(t, db, "t1")
+		svc := newServiceNoChecks(t, db, "t1")
 		p := testkit.Staff("t1", "u1")
 		c, err := svc.Create(ctx, p, testkit.Person("Faith", "Achieng"), "")
 		require.NoError(t, err)
@@ -201,7 +211,7 @@ func TestClientTransitions(t *testing.T) {
 func TestClientSearch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := newService(t, db, "t1")
+		svc := newServiceNoChecks(t, db, "t1")
 		p := testkit.Staff("t1", "u1")
 		for _, name := range []string{"Acme Ltd", "Acme Holdings", "Beta 100% Foods", "Gamma_Co"} {
 			_, err := svc.Create(ctx, p, testkit.Company(name), "")

@@ -175,6 +175,9 @@ func (s *Service) Create(ctx context.Context, p authz.Principal, t Tenant) (Tena
 	if t.Settings.SettlementAccount != "" {
 		changed = append(changed, "settings.settlementAccount")
 	}
+	if t.Settings.RequireVerifiedOnboarding != nil {
+		changed = append(changed, "settings.requireVerifiedOnboarding")
+	}
 	if err := s.store.Insert(ctx, t, s.entry(p, authz.OpCreateTenant, t.ID, changed, now)); err != nil {
 		return Tenant{}, fmt.Errorf("tenants: create %s: %w", t.ID, err)
 	}
@@ -338,9 +341,12 @@ func (s *Service) Update(ctx context.Context, p authz.Principal, id string, ch C
 			t.ClientPortal = *ch.ClientPortal
 			changed = append(changed, "clientPortal")
 		}
-		if ch.Settings != nil && *ch.Settings != t.Settings {
+		if ch.Settings != nil {
 			if ch.Settings.SettlementAccount != t.Settings.SettlementAccount {
 				changed = append(changed, "settings.settlementAccount")
+			}
+			if !equalBool(ch.Settings.RequireVerifiedOnboarding, t.Settings.RequireVerifiedOnboarding) {
+				changed = append(changed, "settings.requireVerifiedOnboarding")
 			}
 			t.Settings = *ch.Settings
 		}
@@ -360,4 +366,13 @@ func (s *Service) entry(p authz.Principal, op authz.Operation, id string, change
 		changed = []string{}
 	}
 	return audit.Entry{TenantID: id, Actor: p.UserID, Operation: string(op), EntityType: AuditEntity, EntityID: id, Changed: changed, At: at}
+}
+
+// equalBool reports whether two optional booleans hold the same value (both
+// unset, or both set and equal).
+func equalBool(a, b *bool) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }

@@ -51,6 +51,18 @@ type Tenant struct {
 // Settings are a tenant's configuration values.
 type Settings struct {
 	SettlementAccount string `json:"settlementAccount,omitempty"`
+	// RequireVerifiedOnboarding says whether a client may be activated
+	// (pending → active) only once its onboarding checks — identity, KYC
+	// documents and compliance screening — have passed and its KYC status
+	// is not rejected (package clients). Unset means true: a tenant turns
+	// the rule off by setting it to false.
+	RequireVerifiedOnboarding *bool `json:"requireVerifiedOnboarding,omitempty"`
+}
+
+// VerifiedOnboardingRequired reports RequireVerifiedOnboarding, true when
+// unset.
+func (s Settings) VerifiedOnboardingRequired() bool {
+	return s.RequireVerifiedOnboarding == nil || *s.RequireVerifiedOnboarding
 }
 
 // Validate checks a tenant before it is stored: the ID's form, a name, a known

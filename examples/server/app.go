@@ -41,6 +41,8 @@ type config struct {
 	// adapters are the systems the client service reads from and the
 	// dispatcher pushes clients to.
 	adapters clients.Adapters
+	// screening is the compliance screening of the onboarding checks.
+	screening clients.Screening
 }
 
 func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
@@ -61,8 +63,9 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	}
 	// The node operator sees every client of its tenant whatever its roles'
 	// data scope.
+	// The tenant's settings say whether activation needs verified onboarding.
 	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us), clients.WithAdapters(cfg.adapters),
-		clients.WithSettlementAccounts(db.Tenants()))
+		clients.WithSettlementAccounts(db.Tenants()), clients.WithTenants(db.Tenants()))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func (a *app) seedDemo(ctx context.Context, base string) (string, error) {
 	_, err = a.services.Users.Bootstrap(ctx, demoTenant, users.NodeOperatorInput{
 		Email:    demoAdminEmail,
 		Name:     "Demo Operator",
-		Roles:    []string{"RP001", authz.RoleSecurityAdmin},
+		Roles:    []string{"RP001", authz.RoleSecurityAdmin, authz.RoleKYCOfficer},
 		Password: a.cfg.demoPassword,
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/clientele-go/clientele/adapters/httpadapter"
 	"github.com/clientele-go/clientele/adapters/memory"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/clients/watchlist"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -36,15 +37,25 @@ func adapterConfig(getenv func(string) string, log *slog.Logger) (config, error)
 		if err != nil {
 			return config{}, err
 		}
-		return config{messaging: c.Messaging, identity: c.Identity,
+		return config{messaging: c.Messaging, identity: c.Identity, screening: demoWatchlist(),
 			adapters: clients.Adapters{CoreBanking: c.CoreBanking, Identity: c.Identity, CRM: c.CRM,
 				Documents: c.Documents, Messaging: c.Messaging, Persistence: c.Persistence}}, nil
 	}
 	identity := memory.NewIdentity()
 	messaging := demoOutbox{memory.NewMessaging(), log}
-	return config{messaging: messaging, identity: identity,
+	return config{messaging: messaging, identity: identity, screening: demoWatchlist(),
 		adapters: clients.Adapters{CoreBanking: memory.NewCoreBanking(), Identity: identity, CRM: memory.NewCRM(),
 			Documents: memory.NewDocuments(), Messaging: messaging, Persistence: memory.NewPersistence()}}, nil
+}
+
+// demoWatchlist is the compliance screening of the onboarding checks: an
+// in-memory list in both configurations (screening is not one of the adapter
+// contracts served over HTTP). A client named like an entry fails screening.
+func demoWatchlist() *watchlist.List {
+	return watchlist.New(
+		watchlist.Entry{List: "demo sanctions list", Name: "Sanctioned Person"},
+		watchlist.Entry{List: "demo PEP list", Name: "Exposed Politician"},
+	)
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -100,13 +111,15 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 
 	// The dispatcher delivers what the services committed to the adapters
 	// (invitations and DIDs, clients to core banking, identity and CRM, the
-	// steps of archiving a client, device changes), outside the requests.
+	// steps of archiving a client, device changes,
+	// onboarding checks), outside the requests.
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: cfg.adapters,
 		Settlement: db.Tenants(), Users: a.services.Users})
 	if err != nil {
 		return err
 	}
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers()), storage.WithLogger(log))
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers(),
+		clients.VerificationHandlers(db.Clients(), cfg.adapters, cfg.screening)), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/clientele-go/clientele/associates"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
+	"github.com/clientele-go/clientele/clients/watchlist"
 	"github.com/clientele-go/clientele/httpapi"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
@@ -61,6 +62,7 @@ func Scenarios() []Scenario {
 		{"AssociateWithUser", associateWithUser},
 		{"DeviceRoutes", deviceRoutes},
 		{"ArchiveRoute", archiveRoute},
+		{"VerificationRoutes", verificationRoutes},
 	}
 }
 
@@ -98,6 +100,10 @@ type Env struct {
 	CRM    *memory.CRM
 	social testkit.SocialStandIn
 	check  Check
+	// Docs and Screen are the document processor and the compliance
+	// screening the onboarding checks call (clients.VerificationHandlers).
+	Docs   *memory.Documents
+	Screen *watchlist.List
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
@@ -105,13 +111,13 @@ type Env struct {
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
 	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Pers: memory.NewPersistence(),
-		Bank: memory.NewCoreBanking(), CRM: memory.NewCRM(),
+		Bank: memory.NewCoreBanking(), CRM: memory.NewCRM(), Docs: memory.NewDocuments(), Screen: watchlist.New(),
 		social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	ad := clients.Adapters{CoreBanking: env.Bank, Identity: env.Ident, CRM: env.CRM, Messaging: env.Msg, Persistence: env.Pers}
-	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
+	ad := clients.Adapters{CoreBanking: env.Bank, Identity: env.Ident, CRM: env.CRM, Messaging: env.Msg, Persistence: env.Pers, Documents: env.Docs}
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()), clients.WithTenants(db.Tenants()))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -140,7 +146,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// dispatcher (dbtest.Drain waits for it).
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants(), Users: us})
 	require.NoError(t, err)
-	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers()))
+	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers(),
+		clients.VerificationHandlers(db.Clients(), ad, env.Screen)))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)

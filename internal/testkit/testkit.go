@@ -30,6 +30,16 @@ func (AllowAll) TenantWide(context.Context, authz.Principal) (bool, error) {
 	return true, nil
 }
 
+// TenantNoChecks returns Tenant(id) with verified onboarding turned off
+// (tenants.Settings.RequireVerifiedOnboarding false): its clients may be
+// activated before their onboarding checks pass.
+func TenantNoChecks(id string) tenants.Tenant {
+	t := Tenant(id)
+	off := false
+	t.Settings.RequireVerifiedOnboarding = &off
+	return t
+}
+
 // Tenant returns a tenant with both apps active.
 func Tenant(id string) tenants.Tenant {
 	return tenants.Tenant{
