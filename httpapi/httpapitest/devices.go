@@ -19,13 +19,20 @@ import (
 )
 
 // deviceClient creates an active client with its own phone and national ID
-// and returns its ID and reference.
-func deviceClient(t *testing.T, admin caller, phone, nationalID string) (string, string) {
+// and returns its ID and reference. Its identity document is filed before
+// the onboarding checks run, so they pass and it can be activated.
+func deviceClient(t *testing.T, env *Env, admin caller, phone, nationalID string) (string, string) {
 	t.Helper()
 	body := strings.Replace(strings.Replace(personBody, "+254712345678", phone, 1), "29384756", nationalID, 1)
 	status, out := admin.do("POST", "/clients/profile", body)
 	require.Equal(t, http.StatusCreated, status, "%v", out)
-	ref := out["reference"].(string)
+	ref, id := out["reference"].(string), out["id"].(string)
+	_, err := env.Docs.PutDocument(context.Background(), adapters.PutDocumentRequest{
+		TenantID: demoTenant, ClientID: id, Category: adapters.CategoryVerification, Type: "national_id",
+		ContentType: "image/png", Verified: true, Content: []byte("png"), IdempotencyKey: "doc-" + id,
+	})
+	require.NoError(t, err)
+	dbtest.Drain(t, env.DB)
 	status, out = admin.do("POST", "/clients/profile/"+ref+"/status", `{"status":"active","version":1}`)
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	return out["id"].(string), ref
@@ -49,8 +56,8 @@ func deviceRoutes(t *testing.T, check Check) {
 		env := testServer(t, db, check)
 		admin := env.admin(t)
 		ctx := context.Background()
-		fromID, from := deviceClient(t, admin, "+254711000001", "51000001")
-		_, to := deviceClient(t, admin, "+254711000002", "51000002")
+		fromID, from := deviceClient(t, env, admin, "+254711000001", "51000001")
+		_, to := deviceClient(t, env, admin, "+254711000002", "51000002")
 		d, err := env.Pers.RegisterDevice(ctx, adapters.RegisterDeviceRequest{TenantID: demoTenant, ClientID: fromID, Name: "Phone", IdempotencyKey: "reg-1"})
 		require.NoError(t, err)
 
