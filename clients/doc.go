@@ -1,6 +1,9 @@
 // Package clients runs the lifecycle of a tenant's clients: onboarding (CL003),
-// viewing (CL002), profile updates and state changes (CL004), listing (CL001) and
-// search (CL009).
+// viewing (CL002, with what core banking, the document processor and the CRM
+// hold: Details), profile updates and state changes (CL004), listing (CL001) and
+// search (CL009), the client's accounts at core banking (CL006, Accounts),
+// members' favourite clients (CL008, ToggleStar) and the client's preferences
+// and service configuration (Preferences, SetPreferences).
 //
 // A client is an individual (names, date of birth, national ID) or a corporate
 // (legal name, registration number, incorporation date, tax ID, contacts), with a
@@ -104,6 +107,8 @@
 //	phone      :           E.164
 //	created    : > >= < <= YYYY-MM-DD (a whole UTC day) or RFC 3339 timestamp
 //	updated    : > >= < <=
+//	starred    :           true false: the clients the acting member starred
+//	                       (ToggleStar, CL008), or the others
 //
 // A word with no field searches the name: acme is name~acme. Values with spaces or
 // "|" are double-quoted, with \" and \\ as escapes. Alternatives are written a|b
