@@ -43,6 +43,9 @@ func (a *api) register(add func(Route, http.Handler)) {
 	auth("PUT", "/clients/profile/{reference}", a.updateClient)
 	auth("POST", "/clients/profile/{reference}/status", a.transitionClient)
 
+	// Clients: accounts, favourites, preferences (issue 12).
+	a.registerClientReads(auth)
+
 	// Roles and permissions.
 	auth("GET", "/permissions", a.listPermissions)
 	auth("GET", "/roles", a.listRoles)
@@ -271,9 +274,11 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getClient reads one client by reference.
+// getClient reads one client by reference, with what core banking, the
+// document processor and the CRM hold about it (CL002): a source that fails or
+// is late is named in "missing", never an error.
 func (a *api) getClient(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.s.Clients.Get(r.Context(), principal(r.Context()), r.PathValue("reference"))
+	c, err := a.s.Clients.Details(r.Context(), principal(r.Context()), r.PathValue("reference"))
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ func Scenarios() []Scenario {
 		{"ClassificationRoutes", classificationRoutes},
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
+		{"ClientReadRoutes", clientReadRoutes},
 	}
 }
 
@@ -88,6 +89,12 @@ type Env struct {
 	DB       *storage.DB
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
+	// The sources of client details, accounts, favourites and preferences
+	// (issue 12); the scenarios feed them directly.
+	Bank *memory.CoreBanking
+	Docs *memory.Documents
+	CRM  *memory.CRM
+	Pers *memory.Persistence
 	social   testkit.SocialStandIn
 	check    Check
 }
@@ -100,7 +107,9 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
-	cs, err := clients.New(db.Clients(), az)
+	env.Bank, env.Docs, env.CRM, env.Pers = memory.NewCoreBanking(), memory.NewDocuments(), memory.NewCRM(), memory.NewPersistence()
+	reads := clients.Adapters{CoreBanking: env.Bank, Documents: env.Docs, CRM: env.CRM, Persistence: env.Pers}
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(reads))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -128,7 +137,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
+		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident}),
+		clients.FavoriteHandlers(reads), clients.PreferencesHandlers(reads)))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
