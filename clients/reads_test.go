@@ -464,3 +464,21 @@ func TestPreferences(t *testing.T) {
 		assert.ErrorIs(t, err, clientele.ErrForbidden)
 	})
 }
+
+// TestStarredTerm: starred takes true or false with ":" only, and a query
+// naming it needs the member whose stars it means.
+func TestStarredTerm(t *testing.T) {
+	q, err := clients.ParseQuery("starred:TRUE name~acme")
+	require.NoError(t, err)
+	assert.Equal(t, clients.Term{Field: clients.FieldStarred, Op: clients.OpEq, Values: []clients.Value{{Text: "true"}}}, q.Terms[0])
+	assert.Equal(t, "starred:true name~acme", q.String())
+	assert.ErrorIs(t, q.Validate(), clientele.ErrInvalid, "no member")
+	q.Member = "u1"
+	assert.NoError(t, q.Validate())
+	for _, bad := range []string{"starred:yes", "starred!:true", "starred~tr", "starred>true"} {
+		_, err := clients.ParseQuery(bad)
+		assert.ErrorIs(t, err, clientele.ErrInvalid, bad)
+	}
+	q.Member = "u\x00"
+	assert.ErrorIs(t, q.Validate(), clientele.ErrInvalid, "a member with a control character")
+}

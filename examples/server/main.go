@@ -99,9 +99,10 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	}
 
 	// The dispatcher delivers what the services committed to the adapters
-	// (invitations and DIDs, clients to core banking, identity and CRM), outside
-	// the requests.
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters)), storage.WithLogger(log))
+	// (invitations and DIDs, clients to core banking, identity and CRM,
+	// favourites and client preferences to persistence), outside the requests.
+	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters),
+		clients.FavoriteHandlers(cfg.adapters), clients.PreferencesHandlers(cfg.adapters)), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}
