@@ -91,12 +91,12 @@ type Env struct {
 	Ident    *memory.Identity
 	// The sources of client details, accounts, favourites and preferences
 	// (issue 12); the scenarios feed them directly.
-	Bank *memory.CoreBanking
-	Docs *memory.Documents
-	CRM  *memory.CRM
-	Pers *memory.Persistence
-	social   testkit.SocialStandIn
-	check    Check
+	Bank   *memory.CoreBanking
+	Docs   *memory.Documents
+	CRM    *memory.CRM
+	Pers   *memory.Persistence
+	social testkit.SocialStandIn
+	check  Check
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
