@@ -99,9 +99,11 @@ func (t DetailTimeouts) of(src Source) time.Duration {
 // then ErrNotFound for a client missing or out of the principal's scope), then
 // asks the three sources at once, each within its own timeout
 // (WithDetailTimeouts). A source that fails or is late never fails the call: its
-// part is left out and named in Details.Missing, so the call takes at most the
-// longest timeout beyond the store read. Only the store read, or the end of
-// ctx, fails it.
+// part is left out and named in Details.Missing. Each source's call gets a
+// context that ends at its timeout, and adapters return when their context
+// ends (the adapter contracts are context-first), so the call takes at most
+// the longest timeout beyond the store read. Only the store read, or the end
+// of ctx, fails it.
 func (s *Service) Details(ctx context.Context, p authz.Principal, reference string) (Details, error) {
 	c, _, err := s.readAuthorized(ctx, p, authz.OpViewClient, reference)
 	if err != nil {
