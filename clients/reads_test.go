@@ -292,7 +292,7 @@ func listAll(t *testing.T, svc *clients.Service, p authz.Principal, filter strin
 }
 
 func TestFavourites(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		e := newReadEnv(t, db)
 		dbtest.StartDispatcher(t, db, clients.FavoriteHandlers(clients.Adapters{Persistence: e.pers}))
@@ -397,7 +397,7 @@ func TestStaffOwnedChanges(t *testing.T) {
 }
 
 func TestPreferences(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		e := newReadEnv(t, db)
 		dbtest.StartDispatcher(t, db, clients.PreferencesHandlers(clients.Adapters{Persistence: e.pers}))
