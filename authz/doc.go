@@ -45,7 +45,7 @@
 //
 // The codes are stable and may be stored. Operation.Changes reports the
 // operations that change a client or what belongs to it (CL003, CL004, CL005,
-// CL010–CL013): on a staff-owned client they also need the catalogue's
+// CL008, CL010–CL013): on a staff-owned client they also need the catalogue's
 // employee-account permission, and an associate may never change the client
 // account that is its own.
 //

@@ -28,7 +28,7 @@ func TestOperations(t *testing.T) {
 		}
 	}
 	assert.Len(t, seen, 44)
-	assert.Equal(t, []Operation{OpCreateClient, OpUpdateClient, OpArchiveClient,
+	assert.Equal(t, []Operation{OpCreateClient, OpUpdateClient, OpArchiveClient, OpToggleFavourite,
 		OpLockDevice, OpTransferDevice, OpActivateDevice, OpResetDevicePIN, OpSetKYCStatus}, changes)
 	assert.False(t, Operation("CL014").Known())
 	assert.Equal(t, PermissionType(0), Operation("x").Type())

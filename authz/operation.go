@@ -116,8 +116,9 @@ func (op Operation) info() (opInfo, bool) {
 	case OpListDevices:
 		return opInfo{Backoffice, false, "Client Device List"}, true
 	case OpToggleFavourite:
-		// A favourite is the member's own setting, not a change to the client.
-		return opInfo{Backoffice, false, "Toggle Client Favorites"}, true
+		// Starring a client is a change made about it (issue 12): on a
+		// staff-owned client it needs the employee-account permission too.
+		return opInfo{Backoffice, true, "Toggle Client Favorites"}, true
 	case OpSearchClients:
 		return opInfo{Backoffice, false, "Search Clients"}, true
 	case OpLockDevice:
@@ -223,7 +224,7 @@ func (op Operation) Known() bool { _, ok := op.info(); return ok }
 func (op Operation) Type() PermissionType { i, _ := op.info(); return i.typ }
 
 // Changes reports whether op changes a client or what belongs to it (profile,
-// state, devices). On a staff-owned client such an operation also needs the
+// state, devices, a member's star on it). On a staff-owned client such an operation also needs the
 // catalogue's employee-account permission (seed 000).
 func (op Operation) Changes() bool { i, _ := op.info(); return i.changes }
 

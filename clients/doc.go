@@ -1,6 +1,9 @@
 // Package clients runs the lifecycle of a tenant's clients: onboarding (CL003),
-// viewing (CL002), profile updates and state changes (CL004), listing (CL001) and
-// search (CL009).
+// viewing (CL002, with what core banking, the document processor and the CRM
+// hold: Details), profile updates and state changes (CL004), listing (CL001) and
+// search (CL009), the client's accounts at core banking (CL006, Accounts),
+// members' favourite clients (CL008, ToggleStar) and the client's preferences
+// and service configuration (Preferences, SetPreferences).
 //
 // A client is an individual (names, date of birth, national ID) or a corporate
 // (legal name, registration number, incorporation date, tax ID, contacts), with a
@@ -132,6 +135,38 @@
 //   - Every change writes an audit entry (actor, operation code, changed fields) in
 //     the same transaction.
 //
+// # Reads over the adapters (issue 12)
+//
+// Details (CL002) is the client from the store plus what core banking (CC009),
+// the document processor (DD001, utility documents) and the CRM (HP001) hold,
+// asked at once, each within its own timeout (WithDetailTimeouts, 2 s by
+// default). A source that fails, is late, does not know the client yet or is
+// not configured is named in Details.Missing with the reason; only the store
+// read fails the call. Get is the store-only read; both authorize and read the
+// client through the same code path.
+//
+// Accounts (CL006) lists the client's savings (CC004) and credit (CC005)
+// accounts at core banking, money in minor units; core banking failing is
+// ErrUnavailable (an *UnavailableError keeping the adapter's error).
+//
+// ToggleStar (CL008) stars a client for the acting back-office member, or
+// unstars it. The store keeps the stars (so the filter term starred:true is a
+// condition of the list's own SQL query, with the scope and the keyset
+// cursor) and, in the same transaction, the audit entry and an MC007 outbox
+// effect that toggles the favourite at the Persistence adapter
+// (FavoriteHandlers).
+//
+// Preferences and SetPreferences read and replace the client's preferences
+// and service configuration, held by the Persistence adapter's settings under
+// the client's ID: reading is viewing the client (CL002), changing is updating
+// it (CL004, so P_RE_002 and the employee-account rule apply). A change is its
+// audit entry and a PS001 outbox effect in one transaction
+// (PreferencesHandlers delivers it); see SetPreferences for the version rule.
+//
+// Starring a client and changing its preferences are changes of the client
+// (authz.Operation.Changes): on a staff-owned client they also need the
+// employee-account permission.
+//
 // # Search filter language
 //
 // List takes a filter such as
@@ -157,6 +192,8 @@
 //	phone      :           E.164
 //	created    : > >= < <= YYYY-MM-DD (a whole UTC day) or RFC 3339 timestamp
 //	updated    : > >= < <=
+//	starred    :           true false: the clients the acting member starred
+//	                       (ToggleStar, CL008), or the others
 //
 // A word with no field searches the name: acme is name~acme. Values with spaces or
 // "|" are double-quoted, with \" and \\ as escapes. Alternatives are written a|b

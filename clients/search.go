@@ -35,6 +35,9 @@ const (
 	FieldPhone     Field = "phone"     // Contact.Phone
 	FieldCreated   Field = "created"   // CreatedAt
 	FieldUpdated   Field = "updated"   // UpdatedAt
+	// FieldStarred is true for the clients Query.Member starred (CL008),
+	// false for the others. Its values are "true" and "false".
+	FieldStarred Field = "starred"
 )
 
 // IsDate reports whether f holds timestamps (its values carry Value.Time).
@@ -79,6 +82,11 @@ type Term struct {
 // a Store implementation translates it.
 type Query struct {
 	Terms []Term `json:"terms,omitempty"`
+	// Member is the back-office member (a user ID) whose favourites a
+	// FieldStarred term refers to. It is not part of the filter language:
+	// List sets it to the acting principal's user. A query with a
+	// FieldStarred term needs it.
+	Member string `json:"member,omitempty"`
 }
 
 // SearchField describes one field of client search: the operators it allows
@@ -105,6 +113,7 @@ func SearchSchema() []SearchField {
 		{Field: FieldPhone, Ops: []Op{OpEq}},
 		{Field: FieldCreated, Ops: dates},
 		{Field: FieldUpdated, Ops: dates},
+		{Field: FieldStarred, Ops: []Op{OpEq}, Values: []string{"true", "false"}},
 	}
 }
 
@@ -182,6 +191,7 @@ func (q Query) Validate() error {
 	}
 	schema := SearchSchema()
 	verr := &clientele.ValidationError{}
+	textcheck.Line(verr, "filter", q.Member, 64)
 	for i, t := range q.Terms {
 		bad := func(rule, format string, args ...any) {
 			verr.Add("filter", rule, fmt.Sprintf("term %d (%s%s): ", i+1, t.Field, t.Op)+fmt.Sprintf(format, args...))
@@ -192,6 +202,10 @@ func (q Query) Validate() error {
 			continue
 		}
 		f := schema[j]
+		if f.Field == FieldStarred && q.Member == "" {
+			bad("member", "needs the member whose favourites it means")
+			continue
+		}
 		if !slices.Contains(f.Ops, t.Op) {
 			bad("op", "operator not allowed on this field")
 			continue
@@ -229,8 +243,9 @@ func (q Query) Validate() error {
 	return verr.OrNil()
 }
 
-// String renders q in the filter language, canonically: parsing the result
-// with ParseQuery gives q back.
+// String renders q's terms in the filter language, canonically: parsing the
+// result with ParseQuery gives the terms back (Member is not part of the
+// language).
 func (q Query) String() string {
 	fq := filter.Query{Terms: make([]filter.Term, len(q.Terms))}
 	for i, t := range q.Terms {

@@ -69,6 +69,8 @@ type Service struct {
 	// settlement, when set, lets Archive check at once that savings can be swept.
 	settlement SettlementAccounts
 	tenants    TenantReader
+	// detailTimeouts bound each source of Details (WithDetailTimeouts).
+	detailTimeouts DetailTimeouts
 }
 
 // TenantReader reads a tenant; storage's tenant store implements it.
@@ -526,7 +528,8 @@ func sameResource(a, b authz.Resource) bool {
 // List returns one page of the clients in the principal's data scope, newest
 // first: every one (CL001) or, with a filter, those matching it (CL009).
 // Archived clients are left out unless the filter has a status term
-// (status:archived lists them). The
+// (status:archived lists them); the term starred:true keeps the clients the
+// acting member starred (ToggleStar), starred:false the others. The
 // scope is part of the store's query, so pages are whole and a cursor never
 // skips or repeats a client.
 func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) (Page, error) {
@@ -544,6 +547,9 @@ func (s *Service) List(ctx context.Context, p authz.Principal, req ListRequest) 
 		verr.Problems = append(verr.Problems, qerr.Problems...)
 	} else if err != nil {
 		return Page{}, fmt.Errorf("clients: list: %w", err)
+	}
+	if slices.ContainsFunc(q.Terms, func(t Term) bool { return t.Field == FieldStarred }) {
+		q.Member = p.UserID // starred:true means the acting member's favourites
 	}
 	pr := keyset.Parse(cursorPrefix, req.Cursor, req.Limit, DefaultPageSize, MaxPageSize, verr)
 	if err := verr.OrNil(); err != nil {

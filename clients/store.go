@@ -19,6 +19,8 @@ import (
 // Search, exactly as if it did not exist. The zero Scope holds no client.
 type Store interface {
 	ScopeResolver
+	StarStore
+	ChangeRecorder
 	// Create inserts c. With a non-empty idem.Value the key is recorded with
 	// the client (package idempotency): a key already recorded, less than
 	// idempotency.TTL ago, with the same request hash returns the client created

@@ -52,7 +52,7 @@ func operations() map[string]operation {
 		"GET /openapi.json":                        {summary: "This document.", status: 200, reply: map[string]any{}},
 		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…).", query: append([]string{"filter"}, list...), status: 200, reply: clients.Page{}},
 		"POST /clients/profile":                    {summary: "Create a client (pending). Location names it relative to this path.", request: clients.CreateInput{}, status: 201, reply: clients.Client{}, idempotency: true},
-		"GET /clients/profile/{reference}":         {summary: "Read a client.", status: 200, reply: clients.Client{}},
+		"GET /clients/profile/{reference}":         {summary: "Read a client with its core-banking profile, utility documents and CRM profile; a source that failed or was late is named in missing.", status: 200, reply: clients.Details{}},
 		"PUT /clients/profile/{reference}":         {summary: "Replace a client's profile: a field left out is cleared; version is the one read.", request: clients.UpdateInput{}, status: 200, reply: clients.Client{}},
 		"POST /clients/profile/{reference}/status": {summary: "Move a client between pending, active and suspended.", request: TransitionInput{}, status: 200, reply: clients.Client{}},
 		"GET /clients/device/{reference}":          {summary: "List a client's devices as the Persistence adapter holds them (CL007).", status: 200, reply: DeviceList{}},
@@ -87,6 +87,11 @@ func operations() map[string]operation {
 		"PATCH /tenants/{id}":                      {summary: "Change the fields named; version is the one read.", request: tenants.Change{}, status: 200, reply: tenants.Tenant{}},
 		"GET /effects":                             {summary: "List the tenant's effects (deliveries to the adapters).", query: append([]string{"status", "entityKind", "entityId"}, list...), status: 200, reply: outbox.Page{}},
 		"POST /effects/{key}/replay":               {summary: "Deliver a parked effect again.", status: 200, reply: outbox.Record{}},
+
+		"GET /clients/accounts/{reference}":    {summary: "List a client's savings and credit accounts at core banking, money in minor units; 503 while core banking is down.", status: 200, reply: clients.Accounts{}},
+		"POST /clients/starred/{reference}":    {summary: "Star the client for the acting member, or unstar it when starred; list stars with filter=starred:true.", status: 200, reply: clients.Favorite{}},
+		"GET /clients/preferences/{reference}": {summary: "Read a client's preferences and service configuration.", status: 200, reply: clients.Preferences{}},
+		"PUT /clients/preferences/{reference}": {summary: "Replace a client's preferences; version is the one read. Accepted: delivered to the persistence adapter by the outbox.", request: clients.PreferencesInput{}, status: 202, reply: clients.Preferences{}},
 
 		"GET /offices":                                    {summary: "List offices: the subtree of ?root= (that office and every office below it), or all of them.", query: append([]string{"root"}, list...), status: 200, reply: associates.Page[associates.Office]{}},
 		"POST /offices":                                   {summary: "Create an open office, a root or under an open parent. Location names it relative to this path.", request: associates.NewOffice{}, status: 201, reply: associates.Office{}},

@@ -45,6 +45,8 @@ func (a *api) register(add func(Route, http.Handler)) {
 
 	// Clients: onboarding verification (manual KYC decision, checks run again).
 	a.registerVerification(auth)
+	// Clients: accounts, favourites, preferences (issue 12).
+	a.registerClientReads(auth)
 
 	// Roles and permissions.
 	auth("GET", "/permissions", a.listPermissions)
@@ -280,9 +282,11 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getClient reads one client by reference.
+// getClient reads one client by reference, with what core banking, the
+// document processor and the CRM hold about it (CL002): a source that fails or
+// is late is named in "missing", never an error.
 func (a *api) getClient(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.s.Clients.Get(r.Context(), principal(r.Context()), r.PathValue("reference"))
+	c, err := a.s.Clients.Details(r.Context(), principal(r.Context()), r.PathValue("reference"))
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,13 @@ func (s *ClientStore) Search(ctx context.Context, tenantID string, sc clients.Sc
 	sel.Where("tenant_id = ?", tenantID)
 	whereScope(sel, table, tenantID, sc, form)
 	for _, t := range q.Terms {
+		if t.Field == clients.FieldStarred {
+			// Validate admits only starred:true|false with a member.
+			for _, v := range starredValues(t) {
+				whereStarred(sel, table, tenantID, q.Member, v)
+			}
+			continue
+		}
 		if err := whereTerm(sel, t); err != nil {
 			return nil, err
 		}
@@ -190,4 +197,18 @@ func whereDate(sel *bun.SelectQuery, ident bun.Ident, t clients.Term) error {
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// starredValues returns what a starred term asks for: nothing when it allows
+// both true and false (every client), otherwise the one value.
+func starredValues(t clients.Term) []bool {
+	var yes, no bool
+	for _, v := range t.Values {
+		yes = yes || v.Text == "true"
+		no = no || v.Text == "false"
+	}
+	if yes == no {
+		return nil
+	}
+	return []bool{yes}
 }

@@ -112,14 +112,15 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	// The dispatcher delivers what the services committed to the adapters
 	// (invitations and DIDs, clients to core banking, identity and CRM, the
 	// steps of archiving a client, device changes,
-	// onboarding checks), outside the requests.
+	// onboarding checks, favourites and client preferences to persistence), outside the requests.
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: cfg.adapters,
 		Settlement: db.Tenants(), Users: a.services.Users})
 	if err != nil {
 		return err
 	}
 	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers(),
-		clients.VerificationHandlers(db.Clients(), cfg.adapters, cfg.screening)), storage.WithLogger(log))
+		clients.VerificationHandlers(db.Clients(), cfg.adapters, cfg.screening),
+		clients.FavoriteHandlers(cfg.adapters), clients.PreferencesHandlers(cfg.adapters)), storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ func Scenarios() []Scenario {
 		{"DeviceRoutes", deviceRoutes},
 		{"ArchiveRoute", archiveRoute},
 		{"VerificationRoutes", verificationRoutes},
+		{"ClientReadRoutes", clientReadRoutes},
 	}
 }
 
@@ -147,7 +148,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants(), Users: us})
 	require.NoError(t, err)
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers(),
-		clients.VerificationHandlers(db.Clients(), ad, env.Screen)))
+		clients.VerificationHandlers(db.Clients(), ad, env.Screen),
+		clients.FavoriteHandlers(ad), clients.PreferencesHandlers(ad)))
 	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)

@@ -22,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		`name~"unterminated`,
 		"amount:9223372036854775807|-9223372036854775808",
 		"RISK.level:low\u00a0status!:closed",
+		"starred:true name~acme STARRED:FALSE|true",
+		"starred!:true starred~tru starred:yes",
 	} {
 		f.Add(seed)
 	}

@@ -26,6 +26,7 @@ func testSchema() filter.Schema {
 			{Name: "amount", Kind: filter.Number},
 			{Name: "code", Kind: filter.String, Ops: []filter.Op{filter.Eq, filter.Ne, filter.Contains, filter.Gt, filter.Ge, filter.Lt, filter.Le}},
 			{Name: "risk.Level", Kind: filter.Enum, Values: []string{"Low", "HIGH"}},
+			{Name: "starred", Kind: filter.Enum, Values: []string{"true", "false"}, Ops: []filter.Op{filter.Eq}},
 		},
 		Default: "name",
 	}
@@ -217,7 +218,7 @@ func TestParseBareWithoutDefault(t *testing.T) {
 	var se *filter.SyntaxError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, 14, se.Pos)
-	assert.Equal(t, `filter: at position 14: expected a term such as field:value, got "\"acme"; fields: status, type, name, ref, created, amount, code, risk.Level`, err.Error())
+	assert.Equal(t, `filter: at position 14: expected a term such as field:value, got "\"acme"; fields: status, type, name, ref, created, amount, code, risk.Level, starred`, err.Error())
 }
 
 func TestParseLimitsAccepted(t *testing.T) {
