@@ -181,6 +181,11 @@ func (a *api) register(add func(Route, http.Handler)) {
 	if a.s.Associates != nil {
 		a.registerAssociates(auth)
 	}
+
+	// The client self-service portal and a client's portal access.
+	if a.s.Portal != nil {
+		a.registerPortal(auth)
+	}
 }
 
 // RolesInput is the body of PUT /users/{id}/roles: the user's roles, all of
