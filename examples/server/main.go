@@ -99,9 +99,13 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	}
 
 	// The dispatcher delivers what the services committed to the adapters
-	// (invitations and DIDs, clients to core banking, identity and CRM), outside
-	// the requests.
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters)), storage.WithLogger(log))
+	// (invitations and DIDs, clients to core banking, identity and CRM, portal
+	// transfers core banking could not take at once), outside the requests.
+	handlers := outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters))
+	if a.services.Portal != nil {
+		handlers = outbox.Merge(handlers, a.services.Portal.Handlers())
+	}
+	dispatcher, err := db.NewDispatcher(handlers, storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -58,6 +59,9 @@ func Scenarios() []Scenario {
 		{"ClassificationRoutes", classificationRoutes},
 		{"AssociateRoutes", associateRoutes},
 		{"LinkRoutes", linkRoutes},
+		{"PortalRoutes", portalRoutes},
+		{"PortalIDOR", portalIDOR},
+		{"PortalRefusals", portalRefusals},
 	}
 }
 
@@ -88,15 +92,17 @@ type Env struct {
 	DB       *storage.DB
 	Msg      *memory.Messaging
 	Ident    *memory.Identity
-	social   testkit.SocialStandIn
-	check    Check
+	// Bank is the core-banking fake the portal's accounts and transfers use.
+	Bank   *memory.CoreBanking
+	social testkit.SocialStandIn
+	check  Check
 }
 
 // NewEnv serves the API on db with the test tenant (Retail Engine preset, both
 // apps active, portal on) and its node operator, who logs in with Admin.
 func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *Env {
 	t.Helper()
-	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
+	env := &Env{DB: db, Msg: memory.NewMessaging(), Ident: memory.NewIdentity(), Bank: memory.NewCoreBanking(), social: testkit.SocialStandIn{Key: []byte("test-social-key")}, check: check}
 	ctx := context.Background()
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
@@ -113,6 +119,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	as, err := associates.New(db.Associates(), az)
 	require.NoError(t, err)
+	ps, err := portal.New(db.Portal(), az, env.Bank, cs, us)
+	require.NoError(t, err)
 	err = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
 		Apps:         map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
@@ -128,8 +136,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(),
-		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident})))
-	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
+		clients.SyncHandlers(db.Clients(), clients.Adapters{Identity: env.Ident}), ps.Handlers()))
+	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as, Portal: ps}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
 	env.Server = httptest.NewServer(env.Handler)
