@@ -55,9 +55,9 @@ func operations() map[string]operation {
 	list := []string{"cursor", "limit"}
 	return map[string]operation{
 		"GET /openapi.json":                        {summary: "This document.", status: 200, reply: map[string]any{}},
-		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…).", query: append([]string{"filter"}, list...), status: 200, reply: clients.Page{}},
-		"POST /clients/profile":                    {summary: "Create a client (pending). Location names it relative to this path.", request: clients.CreateInput{}, status: 201, reply: clients.Client{}, idempotency: true},
-		"GET /clients/profile/{reference}":         {summary: "Read a client.", status: 200, reply: clients.Client{}},
+		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…), each with its portal access.", query: append([]string{"filter"}, list...), status: 200, reply: portal.ClientPage{}},
+		"POST /clients/profile":                    {summary: "Create a client (pending), optionally granting it portal access in the same transaction. Location names it relative to this path.", request: portal.NewClient{}, status: 201, reply: portal.ClientView{}, idempotency: true},
+		"GET /clients/profile/{reference}":         {summary: "Read a client, with its portal access.", status: 200, reply: portal.ClientView{}},
 		"PUT /clients/profile/{reference}":         {summary: "Replace a client's profile: a field left out is cleared; version is the one read.", request: clients.UpdateInput{}, status: 200, reply: clients.Client{}},
 		"POST /clients/profile/{reference}/status": {summary: "Move a client between pending, active and suspended.", request: TransitionInput{}, status: 200, reply: clients.Client{}},
 		"GET /permissions":                         {summary: "List permissions (?type=employee by default, customer or all).", query: []string{"type"}, status: 200, reply: itemsOf[authz.Permission]{}},

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/portal"
 )
 
@@ -73,4 +76,19 @@ func (a *api) registerPortal(auth func(method, pattern string, h handlerFunc)) {
 		writeJSON(w, http.StatusOK, t)
 		return nil
 	})
+}
+
+// unembed names the fields of a body's problems as the client sent them:
+// encoding/json puts the name of an embedded struct (prefix) in front of the
+// fields it decodes into it.
+func unembed(err error, prefix string) error {
+	var v *clientele.ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	out := &clientele.ValidationError{}
+	for _, p := range v.Problems {
+		out.Add(strings.TrimPrefix(p.Field, prefix), p.Rule, p.Message)
+	}
+	return out
 }

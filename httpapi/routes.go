@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
 )
@@ -251,6 +252,14 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request) error {
 	if req.Limit, err = limit(q); err != nil {
 		return err
 	}
+	if a.s.Portal != nil { // with each client's portal access
+		page, err := a.s.Portal.ListClients(r.Context(), principal(r.Context()), req)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, page)
+		return nil
+	}
 	page, err := a.s.Clients.List(r.Context(), principal(r.Context()), req)
 	if err != nil {
 		return err
@@ -263,6 +272,19 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request) error {
 // The Location header is relative ("profile/<reference>"), so it is right
 // whatever prefix the API is mounted under.
 func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
+	if a.s.Portal != nil { // the body may also grant portal access
+		var in portal.NewClient
+		if err := decodeBody(w, r, a.maxBody, &in); err != nil {
+			return unembed(err, "CreateInput.")
+		}
+		c, err := a.s.Portal.CreateClient(r.Context(), principal(r.Context()), in, r.Header.Get("Idempotency-Key"))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "profile/"+url.PathEscape(c.Reference))
+		writeJSON(w, http.StatusCreated, c)
+		return nil
+	}
 	var in clients.CreateInput
 	if err := decodeBody(w, r, a.maxBody, &in); err != nil {
 		return err
@@ -278,6 +300,14 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
 
 // getClient reads one client by reference.
 func (a *api) getClient(w http.ResponseWriter, r *http.Request) error {
+	if a.s.Portal != nil { // with its portal access
+		c, err := a.s.Portal.GetClient(r.Context(), principal(r.Context()), r.PathValue("reference"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, c)
+		return nil
+	}
 	c, err := a.s.Clients.Get(r.Context(), principal(r.Context()), r.PathValue("reference"))
 	if err != nil {
 		return err

@@ -76,16 +76,7 @@ func (s *Service) SetAccess(ctx context.Context, p authz.Principal, reference st
 	if err := s.az.AuthorizeOperation(ctx, p, authz.OpUpdateClient); err != nil {
 		return fail(err)
 	}
-	in.Username = strings.TrimSpace(in.Username)
-	v := &clientele.ValidationError{}
-	textcheck.Line(v, "portalAccess.username", in.Username, MaxUsernameLen)
-	for i, r := range in.Roles {
-		authz.CheckCode(v, fmt.Sprintf("portalAccess.roles[%d]", i), r)
-	}
-	if in.Version < 0 {
-		v.Add("version", "min", "must not be negative")
-	}
-	if err := v.OrNil(); err != nil {
+	if err := checkAccessInput(&in); err != nil {
 		return fail(err)
 	}
 	c, err := s.clients.Get(ctx, p, reference)
@@ -117,6 +108,21 @@ func (s *Service) SetAccess(ctx context.Context, p authz.Principal, reference st
 		return fail(err)
 	}
 	return out, nil
+}
+
+// checkAccessInput trims the username and checks the input's strings before
+// anything looks them up.
+func checkAccessInput(in *AccessInput) error {
+	in.Username = strings.TrimSpace(in.Username)
+	v := &clientele.ValidationError{}
+	textcheck.Line(v, "portalAccess.username", in.Username, MaxUsernameLen)
+	for i, r := range in.Roles {
+		authz.CheckCode(v, fmt.Sprintf("portalAccess.roles[%d]", i), r)
+	}
+	if in.Version < 0 {
+		v.Add("portalAccess.version", "min", "must not be negative")
+	}
+	return v.OrNil()
 }
 
 // grant creates the access and its user.

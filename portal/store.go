@@ -21,11 +21,14 @@ type Authorizer interface {
 	AuthorizeOperation(ctx context.Context, p authz.Principal, op authz.Operation) error
 }
 
-// Clients reads a client as the acting principal may see it (CL002, within
-// its data scope): ErrNotFound for a client that is missing or out of reach.
-// *clients.Service implements it.
+// Clients creates, reads and lists clients as the acting principal may
+// (CL003, CL002 and CL001, within its data scope): Get is ErrNotFound for a
+// client that is missing or out of reach. Create joins the transaction ctx
+// carries. *clients.Service implements it.
 type Clients interface {
+	Create(ctx context.Context, p authz.Principal, in clients.CreateInput, idempotencyKey string) (clients.Client, error)
 	Get(ctx context.Context, p authz.Principal, reference string) (clients.Client, error)
+	List(ctx context.Context, p authz.Principal, req clients.ListRequest) (clients.Page, error)
 }
 
 // Users creates and administers the customer user a portal access is linked
@@ -49,6 +52,9 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// Access returns the client's portal access, or ErrNotFound.
 	Access(ctx context.Context, tenantID, clientID string) (Access, error)
+	// Accesses returns the portal access of each of the clients that has
+	// one, by client ID, in one query.
+	Accesses(ctx context.Context, tenantID string, clientIDs []string) (map[string]Access, error)
 	// PutAccess inserts a (version 1) when version is 0, and otherwise
 	// replaces the stored access if its version is still version (a newer
 	// one is ErrConflict), setting a.Version to version+1; with the audit

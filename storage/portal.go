@@ -69,6 +69,24 @@ func (s *PortalStore) Access(ctx context.Context, tenantID, clientID string) (po
 	return row.access()
 }
 
+// Accesses implements portal.Store.
+func (s *PortalStore) Accesses(ctx context.Context, tenantID string, clientIDs []string) (map[string]portal.Access, error) {
+	var rows []portalAccessRow
+	err := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Where("client_id IN (?)", bun.In(clientIDs)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: portal access: %w", translate(err))
+	}
+	out := make(map[string]portal.Access, len(rows))
+	for _, r := range rows {
+		a, err := r.access()
+		if err != nil {
+			return nil, err
+		}
+		out[a.ClientID] = a
+	}
+	return out, nil
+}
+
 // PutAccess implements portal.Store.
 func (s *PortalStore) PutAccess(ctx context.Context, a portal.Access, version int64, entry audit.Entry) (portal.Access, error) {
 	roles := a.Roles
@@ -189,26 +207,28 @@ func (s *PortalStore) Transfer(ctx context.Context, tenantID, id string) (portal
 }
 
 // SettleTransfer implements portal.Store: one conditional UPDATE … WHERE
-// status = 'pending', so of two concurrent settlements one writes.
+// status = 'pending' … RETURNING, so of two concurrent settlements one
+// writes (and appends the audit entry); the other reads the result.
 func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry) (portal.Transfer, error) {
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
 	}
 	var out portal.Transfer
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*portalTransferRow)(nil)).
+		var rows []portalTransferRow
+		err := tx.NewUpdate().Model(&rows).ModelTableExpr("portal_transfers").
 			Set("status = ?", string(status)).Set("bank_transfer_id = ?", bankTransferID).
 			Set("failure = ?", failure).Set("updated_at = ?", at.UTC()).
 			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("status = ?", string(portal.TransferPending)).
-			Exec(ctx)
+			Returning("*").Scan(ctx)
 		if err != nil {
 			return translate(err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			if err := appendAudit(ctx, tx, entry); err != nil {
-				return err
-			}
+		if len(rows) == 1 {
+			out = rows[0].transfer()
+			return appendAudit(ctx, tx, entry)
 		}
+		// Settled already (by the request or the dispatcher): as it stands.
 		var row portalTransferRow
 		if err := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", id).Scan(ctx); err != nil {
 			return fmt.Errorf("storage: transfer %s: %w", id, translate(err))

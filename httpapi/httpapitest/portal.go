@@ -123,6 +123,38 @@ func portalRoutes(t *testing.T, check Check) {
 		assert.Equal(t, "portalAccess.username", firstField(t, out))
 		assert.Contains(t, fmt.Sprint(out["errors"]), "already taken")
 
+		// Creating a client can grant portal access in the same transaction;
+		// viewing and listing clients show it.
+		withAccess := strings.Replace(strings.Replace(personBody, "29384756", "30000004", 1), `"type":"individual",`,
+			`"type":"individual","portalAccess":{"username":"d@bank.example","roles":["RC001"]},`, 1)
+		status, out = admin.do("POST", "/clients/profile", withAccess, "Idempotency-Key", "with-access")
+		require.Equal(t, http.StatusCreated, status, "%v", out)
+		dRef := out["reference"].(string)
+		assert.Equal(t, "d@bank.example", out["portalAccess"].(map[string]any)["username"])
+		status, out = admin.do("POST", "/clients/profile", withAccess, "Idempotency-Key", "with-access")
+		require.Equal(t, http.StatusCreated, status, "a replay: %v", out)
+		assert.Equal(t, dRef, out["reference"])
+		assert.NotNil(t, out["portalAccess"])
+		status, out = admin.do("GET", "/clients/profile/"+dRef, "")
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, []any{"RC001"}, out["portalAccess"].(map[string]any)["roles"])
+		status, out = admin.do("GET", "/clients/profile", "")
+		require.Equal(t, http.StatusOK, status)
+		shown := map[string]bool{}
+		for _, it := range out["items"].([]any) {
+			c := it.(map[string]any)
+			shown[c["reference"].(string)] = c["portalAccess"] != nil
+		}
+		assert.Equal(t, map[string]bool{aRef: true, dRef: true, cRef: false}, map[string]bool{aRef: shown[aRef], dRef: shown[dRef], cRef: shown[cRef]})
+		// A taken username at creation: nothing is created.
+		taken := strings.Replace(withAccess, "30000004", "30000005", 1)
+		status, out = admin.do("POST", "/clients/profile", taken)
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Equal(t, "portalAccess.username", firstField(t, out))
+		status, out = admin.do("GET", "/clients/profile?filter=status:pending&limit=100", "")
+		require.Equal(t, http.StatusOK, status)
+		assert.Len(t, out["items"], 4, "A, B, C and D: the refused client was not created")
+
 		// Revoking access ends the customer's sessions at once.
 		status, out = admin.do("PUT", "/clients/profile/"+aRef+"/portal-access", fmt.Sprintf(`{"enabled":false,"version":%v}`, version))
 		require.Equal(t, http.StatusOK, status, "%v", out)
