@@ -125,8 +125,7 @@ type Account struct {
 	ClosedAt     *time.Time    `json:"closedAt,omitempty"`
 	// Loan holds loan terms and internal approval data (nil for savings). Notes
 	// and the approval fields are for staff only: a view for the client must
-	// leave them out (clientele has no such view yet; the portal's loans, PT002,
-	// are not implemented).
+	// leave them out (package portal's Loan copies only the client's fields).
 	Loan *LoanDetails `json:"loan,omitempty"`
 }
 

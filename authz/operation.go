@@ -24,9 +24,8 @@ const (
 )
 
 // Client portal operations (seed 000: the wrappers under /client-portal/api/v1).
-// They are customer operations: only customer permissions grant them. The
-// codes and permissions exist so catalogues can name them; no service or route
-// implements them yet.
+// They are customer operations: only customer permissions grant them.
+// Package portal implements them.
 const (
 	OpPortalListSavings Operation = "PT001" // GET /savings: the client's own savings accounts
 	OpPortalListLoans   Operation = "PT002" // GET /loans: the client's own loans

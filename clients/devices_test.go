@@ -78,13 +78,15 @@ func (s *syncBuffer) String() string {
 func newDeviceEnv(t *testing.T, db *storage.DB, az clients.Authorizer) *deviceEnv {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, db.Tenants().Create(ctx, testkit.Tenant("t1")))
+	// Onboarding checks are not what these tests are about: the tenant lets
+	// a client be activated without them.
+	require.NoError(t, db.Tenants().Create(ctx, testkit.TenantNoChecks("t1")))
 	e := &deviceEnv{ctx: ctx, db: db, pers: memory.NewPersistence(), msg: memory.NewMessaging(),
 		clock: &clock{t: time.Now().UTC()}, p: testkit.Staff("t1", "u1"), logs: &syncBuffer{}}
 	if az == nil {
 		az = testkit.AllowAll{}
 	}
-	svc, err := clients.New(db.Clients(), az, clients.WithClock(e.clock.now),
+	svc, err := clients.New(db.Clients(), az, clients.WithClock(e.clock.now), clients.WithTenants(db.Tenants()),
 		clients.WithAdapters(clients.Adapters{Persistence: e.pers, Messaging: e.msg}))
 	require.NoError(t, err)
 	clients.CheapPINs(svc)

@@ -29,13 +29,16 @@ func ExampleService_ConfirmTransfer() {
 		panic(err)
 	}
 	defer db.Close()
+	checksOff := false // onboarding checks are another example's subject
 	_ = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: "bank", Name: "Example Bank", Preset: authz.PresetRetailEngine,
-		Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
+		Apps:     map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive},
+		Settings: tenants.Settings{RequireVerifiedOnboarding: &checksOff},
 	})
 	az, _ := authz.New(db.Authz(), db.Authz())
 	devices, messages := memory.NewPersistence(), memory.NewMessaging()
-	svc, _ := clients.New(db.Clients(), az, clients.WithAdapters(clients.Adapters{Persistence: devices, Messaging: messages}))
+	svc, _ := clients.New(db.Clients(), az, clients.WithTenants(db.Tenants()),
+		clients.WithAdapters(clients.Adapters{Persistence: devices, Messaging: messages}))
 	d, _ := db.NewDispatcher(svc.DeviceHandlers(), storage.WithPolling(10*time.Millisecond, time.Millisecond))
 	_ = d.Start(ctx)
 	defer d.Stop(ctx)

@@ -379,7 +379,7 @@ func TestStaffOwnedChanges(t *testing.T) {
 		_, err = e.svc.SetPreferences(ctx, e.admin, staffClient.Reference, clients.PreferencesInput{Values: map[string]string{"language": "sw"}})
 		assert.ErrorIs(t, err, clientele.ErrNotFound)
 		assert.Empty(t, listAll(t, e.svc, e.admin, "starred:true"))
-		assert.Zero(t, dbtest.Pending(t, db)-3, "only the create's three pushes are pending")
+		assert.Zero(t, dbtest.Pending(t, db)-6, "only the create's three pushes and three onboarding checks are pending")
 
 		// Allowed with the employee-account permission.
 		f, err := e.svc.ToggleStar(ctx, e.staffAdmin, staffClient.Reference)

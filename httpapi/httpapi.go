@@ -16,13 +16,14 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/problem"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
 )
 
 // Services are the library's services the routes call. Clients, Users and
-// Roles are required; Tenants, Outbox and Associates are optional: when nil,
+// Roles are required; Tenants, Outbox, Associates and Portal are optional: when nil,
 // their routes are not registered and answer 404 like any unknown path.
 type Services struct {
 	Clients    *clients.Service
@@ -31,6 +32,7 @@ type Services struct {
 	Tenants    *tenants.Service
 	Outbox     *outbox.Service
 	Associates *associates.Service
+	Portal     *portal.Service
 }
 
 // Authenticator resolves the principal acting in a request, or fails with an
@@ -92,7 +94,7 @@ func (h *Handler) Routes() []Route { return slices.Clone(h.routes) }
 // the paths of the OpenAPI document.
 func Routes() []Route {
 	var routes []Route
-	(&api{s: Services{Tenants: &tenants.Service{}, Outbox: &outbox.Service{}, Associates: &associates.Service{}}}).register(func(rt Route, _ http.Handler) {
+	(&api{s: Services{Tenants: &tenants.Service{}, Outbox: &outbox.Service{}, Associates: &associates.Service{}, Portal: &portal.Service{}}}).register(func(rt Route, _ http.Handler) {
 		routes = append(routes, rt)
 	})
 	return routes

@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"flag"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -23,6 +24,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/problem"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -39,6 +41,9 @@ type operation struct {
 	reply   any // nil: no body
 	// idempotency: the route reads an Idempotency-Key header.
 	idempotency bool
+	// accepted: the route may also answer 202 with the same reply (work
+	// left to finish in the background).
+	accepted bool
 }
 
 type itemsOf[T any] struct {
@@ -50,9 +55,9 @@ func operations() map[string]operation {
 	list := []string{"cursor", "limit"}
 	return map[string]operation{
 		"GET /openapi.json":                        {summary: "This document.", status: 200, reply: map[string]any{}},
-		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…).", query: append([]string{"filter"}, list...), status: 200, reply: clients.Page{}},
-		"POST /clients/profile":                    {summary: "Create a client (pending). Location names it relative to this path.", request: clients.CreateInput{}, status: 201, reply: clients.Client{}, idempotency: true},
-		"GET /clients/profile/{reference}":         {summary: "Read a client with its core-banking profile, utility documents and CRM profile; a source that failed or was late is named in missing.", status: 200, reply: clients.Details{}},
+		"GET /clients/profile":                     {summary: "List clients, or search them with a filter (name~…, status:…), each with its portal access.", query: append([]string{"filter"}, list...), status: 200, reply: portal.ClientPage{}},
+		"POST /clients/profile":                    {summary: "Create a client (pending), optionally granting it portal access in the same transaction. Location names it relative to this path.", request: portal.NewClient{}, status: 201, reply: portal.ClientView{}, idempotency: true},
+		"GET /clients/profile/{reference}":         {summary: "Read a client with its core-banking profile, utility documents and CRM profile (a source that failed or was late is named in missing), and its portal access.", status: 200, reply: portal.DetailsView{}},
 		"PUT /clients/profile/{reference}":         {summary: "Replace a client's profile: a field left out is cleared; version is the one read.", request: clients.UpdateInput{}, status: 200, reply: clients.Client{}},
 		"POST /clients/profile/{reference}/status": {summary: "Move a client between pending, active and suspended.", request: TransitionInput{}, status: 200, reply: clients.Client{}},
 		"GET /clients/device/{reference}":          {summary: "List a client's devices as the Persistence adapter holds them (CL007).", status: 200, reply: DeviceList{}},
@@ -113,6 +118,12 @@ func operations() map[string]operation {
 		"GET /associates/{id}/links":                      {summary: "List an associate's links.", query: list, status: 200, reply: associates.Page[associates.Link]{}},
 		"POST /associates/{id}/links":                     {summary: "Link an active associate to a center, group, client, loan or savings account; linking a linked pair again returns the link and changes nothing.", request: LinkInput{}, status: 200, reply: associates.Link{}},
 		"DELETE /associates/{id}/links/{kind}/{entityId}": {summary: "Unlink an associate from an entity; 404 when they are not linked.", status: 204},
+		"GET /clients/profile/{reference}/portal-access":  {summary: "Read a client's portal access.", status: 200, reply: portal.Access{}},
+		"PUT /clients/profile/{reference}/portal-access":  {summary: "Grant (version 0: creates the linked customer user), change the roles of, or enable/disable a client's portal access; version is the one read.", request: portal.AccessInput{}, status: 200, reply: portal.Access{}},
+		"GET /client-portal/api/v1/savings":               {summary: "Portal: the logged-in client's active savings accounts.", status: 200, reply: portal.SavingsList{}},
+		"GET /client-portal/api/v1/loans":                 {summary: "Portal: the logged-in client's active and closed loans, without the bank's notes and approval data.", status: 200, reply: portal.LoanList{}},
+		"POST /client-portal/api/v1/accounttransfer":      {summary: "Portal: transfer from one of the client's active savings accounts to another savings account (Idempotency-Key required). 201 completed; 202 pending while core banking is unavailable; a refused transfer is 409.", request: portal.TransferInput{}, status: 201, reply: portal.Transfer{}, idempotency: true, accepted: true},
+		"GET /client-portal/api/v1/accounttransfer/{id}":  {summary: "Portal: one of the client's transfers and its status (pending, completed, failed).", status: 200, reply: portal.Transfer{}},
 		"GET /links":                                      {summary: "List the links of one entity (?kind=center|group|client|loan|savings&id=…).", query: append([]string{"kind", "id"}, list...), status: 200, reply: associates.Page[associates.Link]{}},
 
 		// Onboarding verification (issue 12).
@@ -267,6 +278,11 @@ func buildOpenAPI(t *testing.T) map[string]any {
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": out.schema(reflect.TypeOf(op.reply))}}
 		}
 		responses := map[string]any{strconvI(op.status): success}
+		if op.accepted {
+			accepted := maps.Clone(success)
+			accepted["description"] = http.StatusText(http.StatusAccepted)
+			responses[strconvI(http.StatusAccepted)] = accepted
+		}
 		for _, st := range errorStatuses(op) {
 			responses[strconvI(st)] = map[string]any{"$ref": "#/components/responses/Problem"}
 		}

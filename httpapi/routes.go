@@ -11,6 +11,7 @@ import (
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
 )
@@ -192,6 +193,10 @@ func (a *api) register(add func(Route, http.Handler)) {
 
 	// Archiving a client (CL005).
 	a.registerArchive(auth)
+	// The client self-service portal and a client's portal access.
+	if a.s.Portal != nil {
+		a.registerPortal(auth)
+	}
 }
 
 // RolesInput is the body of PUT /users/{id}/roles: the user's roles, all of
@@ -257,6 +262,14 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request) error {
 	if req.Limit, err = limit(q); err != nil {
 		return err
 	}
+	if a.s.Portal != nil { // with each client's portal access
+		page, err := a.s.Portal.ListClients(r.Context(), principal(r.Context()), req)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, page)
+		return nil
+	}
 	page, err := a.s.Clients.List(r.Context(), principal(r.Context()), req)
 	if err != nil {
 		return err
@@ -269,6 +282,19 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request) error {
 // The Location header is relative ("profile/<reference>"), so it is right
 // whatever prefix the API is mounted under.
 func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
+	if a.s.Portal != nil { // the body may also grant portal access
+		var in portal.NewClient
+		if err := decodeBody(w, r, a.maxBody, &in); err != nil {
+			return unembed(err, "CreateInput.")
+		}
+		c, err := a.s.Portal.CreateClient(r.Context(), principal(r.Context()), in, r.Header.Get("Idempotency-Key"))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "profile/"+url.PathEscape(c.Reference))
+		writeJSON(w, http.StatusCreated, c)
+		return nil
+	}
 	var in clients.CreateInput
 	if err := decodeBody(w, r, a.maxBody, &in); err != nil {
 		return err
@@ -286,6 +312,14 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) error {
 // document processor and the CRM hold about it (CL002): a source that fails or
 // is late is named in "missing", never an error.
 func (a *api) getClient(w http.ResponseWriter, r *http.Request) error {
+	if a.s.Portal != nil { // with its portal access
+		c, err := a.s.Portal.GetClient(r.Context(), principal(r.Context()), r.PathValue("reference"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, c)
+		return nil
+	}
 	c, err := a.s.Clients.Details(r.Context(), principal(r.Context()), r.PathValue("reference"))
 	if err != nil {
 		return err

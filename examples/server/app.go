@@ -12,6 +12,7 @@ import (
 	"github.com/clientele-go/clientele/httpapi"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -87,7 +88,15 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{log: log, db: db, cfg: cfg, services: httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}}, nil
+	// The client self-service portal, on the same core banking as the clients
+	// (served only when there is one).
+	var ps *portal.Service
+	if cfg.adapters.CoreBanking != nil {
+		if ps, err = portal.New(db.Portal(), az, cfg.adapters.CoreBanking, cs, us); err != nil {
+			return nil, err
+		}
+	}
+	return &app{log: log, db: db, cfg: cfg, services: httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as, Portal: ps}}, nil
 }
 
 // routes returns the server's handler: the library's HTTP API under /api/, next

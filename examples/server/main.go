@@ -112,15 +112,20 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	// The dispatcher delivers what the services committed to the adapters
 	// (invitations and DIDs, clients to core banking, identity and CRM, the
 	// steps of archiving a client, device changes,
-	// onboarding checks, favourites and client preferences to persistence), outside the requests.
+	// onboarding checks, favourites and client preferences to persistence, portal
+	// transfers core banking could not take at once), outside the requests.
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: cfg.adapters,
 		Settlement: db.Tenants(), Users: a.services.Users})
 	if err != nil {
 		return err
 	}
-	dispatcher, err := db.NewDispatcher(outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers(),
+	handlers := outbox.Merge(a.services.Users.Handlers(), clients.SyncHandlers(db.Clients(), cfg.adapters), archive, a.services.Clients.DeviceHandlers(),
 		clients.VerificationHandlers(db.Clients(), cfg.adapters, cfg.screening),
-		clients.FavoriteHandlers(cfg.adapters), clients.PreferencesHandlers(cfg.adapters)), storage.WithLogger(log))
+		clients.FavoriteHandlers(cfg.adapters), clients.PreferencesHandlers(cfg.adapters))
+	if a.services.Portal != nil {
+		handlers = outbox.Merge(handlers, a.services.Portal.Handlers())
+	}
+	dispatcher, err := db.NewDispatcher(handlers, storage.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/storage"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
@@ -64,6 +65,9 @@ func Scenarios() []Scenario {
 		{"ArchiveRoute", archiveRoute},
 		{"VerificationRoutes", verificationRoutes},
 		{"ClientReadRoutes", clientReadRoutes},
+		{"PortalRoutes", portalRoutes},
+		{"PortalIDOR", portalIDOR},
+		{"PortalRefusals", portalRefusals},
 	}
 }
 
@@ -131,6 +135,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	as, err := associates.New(db.Associates(), az, associates.WithUsers(us))
 	require.NoError(t, err)
+	ps, err := portal.New(db.Portal(), az, env.Bank, cs, us)
+	require.NoError(t, err)
 	err = db.Tenants().Create(ctx, tenants.Tenant{
 		ID: demoTenant, Name: "Demo Microfinance", Preset: authz.PresetRetailEngine,
 		Apps:         map[authz.App]authz.AppState{authz.AppBackoffice: authz.AppActive, authz.AppRetail: authz.AppActive},
@@ -149,8 +155,8 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers(),
 		clients.VerificationHandlers(db.Clients(), ad, env.Screen),
-		clients.FavoriteHandlers(ad), clients.PreferencesHandlers(ad)))
-	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as}
+		clients.FavoriteHandlers(ad), clients.PreferencesHandlers(ad), ps.Handlers()))
+	env.Services = httpapi.Services{Clients: cs, Users: us, Roles: roles, Tenants: ts, Outbox: ob, Associates: as, Portal: ps}
 	env.Handler, err = httpapi.New(env.Services, opts...)
 	require.NoError(t, err)
 	env.Server = httptest.NewServer(env.Handler)

@@ -1,0 +1,3 @@
+DROP TABLE portal_transfers;
+--bun:split
+DROP TABLE portal_access;

@@ -1,0 +1,240 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/adapters"
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/idempotency"
+	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
+)
+
+// PortalStore implements portal.Store: portal access (table portal_access)
+// and portal transfers (table portal_transfers).
+type PortalStore struct{ db *DB }
+
+var _ portal.Store = (*PortalStore)(nil)
+
+// Portal returns the store of the portal package.
+func (db *DB) Portal() *PortalStore { return &PortalStore{db: db} }
+
+type portalAccessRow struct {
+	bun.BaseModel `bun:"table:portal_access"`
+
+	TenantID  string    `bun:"tenant_id,pk"`
+	ClientID  string    `bun:"client_id,pk"`
+	UserID    string    `bun:"user_id"`
+	Username  string    `bun:"username"`
+	Roles     string    `bun:"roles"`
+	Enabled   bool      `bun:"enabled"`
+	Version   int64     `bun:"version"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+func (r portalAccessRow) access() (portal.Access, error) {
+	a := portal.Access{TenantID: r.TenantID, ClientID: r.ClientID, UserID: r.UserID, Username: r.Username,
+		Enabled: r.Enabled, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if err := json.Unmarshal([]byte(r.Roles), &a.Roles); err != nil {
+		return portal.Access{}, fmt.Errorf("storage: portal access of %s: corrupt roles: %w", r.ClientID, err)
+	}
+	if a.Roles == nil {
+		a.Roles = []string{}
+	}
+	return a, nil
+}
+
+// InTx implements portal.Store: see DB.InTx.
+func (s *PortalStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, func(ctx context.Context, _ *sql.Tx) error { return fn(ctx) })
+}
+
+// Access implements portal.Store.
+func (s *PortalStore) Access(ctx context.Context, tenantID, clientID string) (portal.Access, error) {
+	var row portalAccessRow
+	err := s.db.bun.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("client_id = ?", clientID).Scan(ctx)
+	if err != nil {
+		return portal.Access{}, fmt.Errorf("storage: portal access of %s: %w", clientID, translate(err))
+	}
+	return row.access()
+}
+
+// Accesses implements portal.Store.
+func (s *PortalStore) Accesses(ctx context.Context, tenantID string, clientIDs []string) (map[string]portal.Access, error) {
+	var rows []portalAccessRow
+	err := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Where("client_id IN (?)", bun.In(clientIDs)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: portal access: %w", translate(err))
+	}
+	out := make(map[string]portal.Access, len(rows))
+	for _, r := range rows {
+		a, err := r.access()
+		if err != nil {
+			return nil, err
+		}
+		out[a.ClientID] = a
+	}
+	return out, nil
+}
+
+// PutAccess implements portal.Store.
+func (s *PortalStore) PutAccess(ctx context.Context, a portal.Access, version int64, entry audit.Entry) (portal.Access, error) {
+	roles := a.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	raw, err := json.Marshal(roles)
+	if err != nil {
+		return portal.Access{}, err
+	}
+	row := portalAccessRow{TenantID: a.TenantID, ClientID: a.ClientID, UserID: a.UserID, Username: a.Username,
+		Roles: string(raw), Enabled: a.Enabled, Version: version + 1, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+	err = s.db.inTx(ctx, func(tx bun.Tx) error {
+		if version == 0 {
+			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+				switch c := uniqueViolation(err); {
+				case strings.Contains(c, "username"):
+					return clientele.NewValidationError("portalAccess.username", "unique", "already taken")
+				case c != "":
+					return fmt.Errorf("storage: portal access of client %s already exists: %w", a.ClientID, clientele.ErrConflict)
+				}
+				return translate(err)
+			}
+		} else {
+			res, err := tx.NewUpdate().Model(&row).Column("roles", "enabled", "version", "updated_at").
+				WherePK().Where("version = ?", version).Exec(ctx)
+			if err != nil {
+				return translate(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("storage: portal access of client %s changed meanwhile: %w", a.ClientID, clientele.ErrConflict)
+			}
+		}
+		return appendAudit(ctx, tx, entry)
+	})
+	if err != nil {
+		return portal.Access{}, err
+	}
+	return row.access()
+}
+
+type portalTransferRow struct {
+	bun.BaseModel `bun:"table:portal_transfers"`
+
+	TenantID       string    `bun:"tenant_id,pk"`
+	ID             string    `bun:"id,pk"`
+	ClientID       string    `bun:"client_id"`
+	UserID         string    `bun:"user_id"`
+	FromAccountID  string    `bun:"from_account_id"`
+	ToAccountID    string    `bun:"to_account_id"`
+	Amount         int64     `bun:"amount"`
+	Currency       string    `bun:"currency"`
+	Narration      string    `bun:"narration"`
+	Status         string    `bun:"status"`
+	Failure        string    `bun:"failure"`
+	BankTransferID string    `bun:"bank_transfer_id"`
+	CreatedAt      time.Time `bun:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at"`
+}
+
+func toTransferRow(t portal.Transfer) portalTransferRow {
+	return portalTransferRow{TenantID: t.TenantID, ID: t.ID, ClientID: t.ClientID, UserID: t.UserID,
+		FromAccountID: t.FromAccountID, ToAccountID: t.ToAccountID, Amount: t.Amount.Amount, Currency: t.Amount.Currency,
+		Narration: t.Narration, Status: string(t.Status), Failure: t.Failure, BankTransferID: t.BankTransferID,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+}
+
+func (r portalTransferRow) transfer() portal.Transfer {
+	return portal.Transfer{TenantID: r.TenantID, ID: r.ID, ClientID: r.ClientID, UserID: r.UserID,
+		FromAccountID: r.FromAccountID, ToAccountID: r.ToAccountID,
+		Amount: adapters.Money{Amount: r.Amount, Currency: r.Currency}, Narration: r.Narration,
+		Status: portal.TransferStatus(r.Status), Failure: r.Failure, BankTransferID: r.BankTransferID,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// CreateTransfer implements portal.Store. The idempotency key is claimed
+// with answerInProgress: a concurrent duplicate is ErrConflict at once.
+func (s *PortalStore) CreateTransfer(ctx context.Context, t portal.Transfer, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (portal.Transfer, bool, error) {
+	row := toTransferRow(t)
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		if idem.Value != "" {
+			if err := s.db.claimKey(ctx, tx, t.TenantID, idem, answerInProgress); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		if idem.Value != "" {
+			if err := s.db.recordKey(ctx, tx, t.TenantID, idem, t.ID); err != nil {
+				return err
+			}
+		}
+		if err := appendAudit(ctx, tx, entry); err != nil {
+			return err
+		}
+		return s.db.enqueue(ctx, tx, t.CreatedAt, []outbox.Effect{effect})
+	})
+	var replay *keyReplay
+	if errors.As(err, &replay) {
+		got, err := s.Transfer(ctx, t.TenantID, replay.result)
+		return got, err == nil, err
+	}
+	if err != nil {
+		return portal.Transfer{}, false, err
+	}
+	return row.transfer(), false, nil
+}
+
+// Transfer implements portal.Store.
+func (s *PortalStore) Transfer(ctx context.Context, tenantID, id string) (portal.Transfer, error) {
+	var row portalTransferRow
+	err := s.db.bun.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", id).Scan(ctx)
+	if err != nil {
+		return portal.Transfer{}, fmt.Errorf("storage: transfer %s: %w", id, translate(err))
+	}
+	return row.transfer(), nil
+}
+
+// SettleTransfer implements portal.Store: one conditional UPDATE … WHERE
+// status = 'pending' … RETURNING, so of two concurrent settlements one
+// writes (and appends the audit entry); the other reads the result.
+func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry) (portal.Transfer, error) {
+	if status != portal.TransferCompleted && status != portal.TransferFailed {
+		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
+	}
+	var out portal.Transfer
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		var rows []portalTransferRow
+		err := tx.NewUpdate().Model(&rows).ModelTableExpr("portal_transfers").
+			Set("status = ?", string(status)).Set("bank_transfer_id = ?", bankTransferID).
+			Set("failure = ?", failure).Set("updated_at = ?", at.UTC()).
+			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("status = ?", string(portal.TransferPending)).
+			Returning("*").Scan(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		if len(rows) == 1 {
+			out = rows[0].transfer()
+			return appendAudit(ctx, tx, entry)
+		}
+		// Settled already (by the request or the dispatcher): as it stands.
+		var row portalTransferRow
+		if err := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("id = ?", id).Scan(ctx); err != nil {
+			return fmt.Errorf("storage: transfer %s: %w", id, translate(err))
+		}
+		out = row.transfer()
+		return nil
+	})
+	return out, err
+}
