@@ -159,9 +159,12 @@ func newDecide(t testing.TB) *authz.Catalogue {
 func TestSameDecisions(t *testing.T) {
 	cat := newDecide(t)
 	plain, cached := newCasbin(t, false), newCasbin(t, true)
+	// member.clients is the acting associate's data scope, which the store
+	// resolves (Resource.InMemberScope); the Casbin model is given the same
+	// fact as the client's assigned associates.
 	resources := []authz.Resource{
-		{ClientID: "c1", AssignedAssociates: []string{"a1"}},
-		{ClientID: "c1", AssignedAssociates: []string{"a2"}},
+		{ClientID: "c1", AssignedAssociates: []string{"a1"}, InMemberScope: authz.InScope},
+		{ClientID: "c1", AssignedAssociates: []string{"a2"}, InMemberScope: authz.OutOfScope},
 		{},
 	}
 	n := 0
@@ -196,7 +199,7 @@ func TestSameDecisions(t *testing.T) {
 var (
 	benchPrincipal = authz.Principal{TenantID: "t", Kind: authz.Backoffice, Roles: []string{"RP005", "RP002"}, AssociateID: "a1"}
 	benchOrg       = authz.Org{TenantID: "t", Apps: map[string]string{authz.AppRetail: "active"}}
-	benchResource  = authz.Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}}
+	benchResource  = authz.Resource{ClientID: "c1", AssignedAssociates: []string{"a9", "a1"}, InMemberScope: authz.InScope}
 	benchSubject   = &subject{Name: "RP005+RP002", AssociateID: "a1"}
 	benchObject    = &object{ClientID: "c1", Assigned: []string{"a9", "a1"}}
 	benchTenant    = &tenant{Retail: "active"}
