@@ -345,20 +345,31 @@ func (e *scopeEnv) prepareActor(ctx context.Context, a *scopeActor) error {
 	if err := e.db.BenchSQLDB().QueryRowContext(ctx, count, scopeBenchTenant, arg).Scan(&a.visible); err != nil {
 		return err
 	}
-	// Clients of the tenant outside the scope: its newest 5,000 not seen.
-	rows, err := e.db.BenchSQLDB().QueryContext(ctx, `SELECT reference FROM clients WHERE tenant_id = $1 ORDER BY id DESC LIMIT 5000`, scopeBenchTenant)
+	// Clients of the tenant outside the scope, by the same independent
+	// predicate as the count (not by "not listed": a large scope is walked
+	// only up to the deep page): the tenant's newest 64 of them.
+	outside := `SELECT reference FROM clients WHERE tenant_id = $1 AND office_id NOT IN (SELECT id FROM offices WHERE tenant_id = $1
+		AND path LIKE (SELECT path FROM offices WHERE tenant_id = $1 AND id = $2) || '%') ORDER BY id DESC LIMIT 64`
+	if sc.AssociateID != "" {
+		outside = `SELECT reference FROM clients WHERE tenant_id = $1 AND id NOT IN (SELECT l.entity_id FROM associate_links AS l
+			JOIN associates AS s ON s.tenant_id = l.tenant_id AND s.id = l.associate_id
+			WHERE l.tenant_id = $1 AND l.entity_kind = 'client' AND s.path LIKE (SELECT path FROM associates WHERE tenant_id = $1 AND id = $2) || '%')
+			ORDER BY id DESC LIMIT 64`
+	}
+	rows, err := e.db.BenchSQLDB().QueryContext(ctx, outside, scopeBenchTenant, arg)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() && len(a.out) < 64 {
+	for rows.Next() {
 		var ref string
 		if err := rows.Scan(&ref); err != nil {
 			return err
 		}
-		if !seen[ref] {
-			a.out = append(a.out, ref)
+		if seen[ref] {
+			return fmt.Errorf("%s: %s is outside the scope but was listed", a.name, ref)
 		}
+		a.out = append(a.out, ref)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -367,7 +378,7 @@ func (e *scopeEnv) prepareActor(ctx context.Context, a *scopeActor) error {
 		return fmt.Errorf("%s: %d in, %d out, deep %q", a.name, len(a.in), len(a.out), a.deep)
 	}
 	// Out-of-scope clients must read as missing.
-	for _, ref := range a.out[:4] {
+	for _, ref := range a.out {
 		if _, err := e.cs.Get(ctx, p, ref); err == nil {
 			return fmt.Errorf("%s: %s is out of scope but readable", a.name, ref)
 		}
