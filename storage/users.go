@@ -567,24 +567,3 @@ func (s *UserStore) RevokeSession(ctx context.Context, digest string, at time.Ti
 		Where("id = ?", id).Where("revoked_at IS NULL").Exec(ctx)
 	return translate(err)
 }
-
-var _ users.ClientUsers = (*UserStore)(nil)
-
-// ClientUsers implements users.ClientUsers.
-func (s *UserStore) ClientUsers(ctx context.Context, tenantID, clientID string, limit int) ([]users.User, error) {
-	var rows []userRow
-	err := s.db.bun.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Where("client_id = ?", clientID).
-		Where("client_id <> ''").Order("id ASC").Limit(int64(limit)).Scan(ctx)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make([]users.User, 0, len(rows))
-	for _, r := range rows {
-		a, err := r.account()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a.User)
-	}
-	return out, nil
-}

@@ -8,20 +8,6 @@ import (
 	"github.com/clientele-go/clientele"
 )
 
-// ClientUsers is the store ability RevokeClientUsers needs: the users linked
-// to one client (customer users, User.ClientID). storage.UserStore implements
-// it. It is separate from Store so that existing Store implementations keep
-// compiling.
-type ClientUsers interface {
-	// ClientUsers returns up to limit users of the tenant whose ClientID is
-	// clientID, in ID order.
-	ClientUsers(ctx context.Context, tenantID, clientID string, limit int) ([]User, error)
-}
-
-// maxClientUsers bounds how many users one client may have revoked in one
-// call; a client has one or two.
-const maxClientUsers = 100
-
 // OpRevokeClientUsers is the audit operation of a user blocked because its
 // client was archived (clients.Service.Archive, CL005).
 const OpRevokeClientUsers = "CL005"
@@ -41,27 +27,21 @@ func (s *Service) RevokeClientUsers(ctx context.Context, tenantID, clientID, act
 	fail := func(err error) (int, error) {
 		return 0, fmt.Errorf("users: revoke users of client %s: %w", clientID, err)
 	}
-	lister, ok := s.store.(ClientUsers)
-	if !ok {
-		return fail(fmt.Errorf("the store cannot list a client's users: %w", clientele.ErrUnavailable))
-	}
 	if tenantID == "" || clientID == "" {
 		return fail(clientele.NewValidationError("clientId", "required", "is required"))
 	}
-	list, err := lister.ClientUsers(ctx, tenantID, clientID, maxClientUsers+1)
+	// The same look-up as FollowLinked's, bounded the same way.
+	ids, err := s.store.LinkedUsers(ctx, tenantID, Linked{ClientID: clientID}, MaxLinkedUsers+1)
 	if err != nil {
 		return fail(err)
 	}
-	if len(list) > maxClientUsers {
-		return fail(fmt.Errorf("more than %d users: %w", maxClientUsers, clientele.ErrPrecondition))
+	if len(ids) > MaxLinkedUsers {
+		return fail(fmt.Errorf("more than %d users: %w", MaxLinkedUsers, clientele.ErrPrecondition))
 	}
 	blocked := 0
-	for _, u := range list {
-		if u.State == Blocked {
-			continue // blocked before: its sessions were revoked then
-		}
+	for _, id := range ids {
 		now := s.clock()
-		_, err := s.store.Change(ctx, tenantID, u.ID, func(c *Change) error {
+		_, err := s.store.Change(ctx, tenantID, id, func(c *Change) error {
 			acc := &c.Account.User
 			if acc.State == Blocked {
 				return errAlreadyBlocked
@@ -70,11 +50,11 @@ func (s *Service) RevokeClientUsers(ctx context.Context, tenantID, clientID, act
 			c.At = now
 			c.RevokeSessions = true
 			c.RevokeCodes = []Purpose{PurposeInvitation, PurposePINTicket}
-			c.Audit = s.entry(tenantID, actor, OpRevokeClientUsers, u.ID, now, "state")
+			c.Audit = s.entry(tenantID, actor, OpRevokeClientUsers, id, now, "state")
 			return nil
 		})
 		if errors.Is(err, clientele.ErrNotFound) || errors.Is(err, errAlreadyBlocked) {
-			continue // deleted or blocked meanwhile
+			continue // deleted, or blocked before (its sessions were revoked then)
 		}
 		if err != nil {
 			return fail(err)
