@@ -13,7 +13,6 @@ import (
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/adapters"
-	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/httpapi"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/storage"
@@ -22,14 +21,12 @@ import (
 const portalPath = httpapi.PortalPrefix
 
 // portalClient onboards a client with portal access (username phone, role),
-// known to core banking, registers its customer user by phone and PIN, and
+// known to core banking (through the outbox), registers its customer user by phone and PIN, and
 // returns the customer's caller and the client's ID and reference.
 func (e *Env) portalClient(t *testing.T, admin caller, nationalID, phone, role string) (caller, string, string) {
 	t.Helper()
 	id, ref := newClient(t, admin, nationalID)
-	_, err := e.Bank.CreateClient(context.Background(), adapters.CreateClientRequest{TenantID: demoTenant, ClientID: id,
-		Profile: adapters.Profile{Type: clients.Individual, FirstName: "Amina", LastName: "Otieno"}, IdempotencyKey: "cc-" + id})
-	require.NoError(t, err)
+	dbtest.Drain(t, e.DB) // the outbox creates the client at core banking
 	status, out := admin.do("PUT", "/clients/profile/"+ref+"/portal-access", fmt.Sprintf(`{"username":%q,"roles":[%q]}`, phone, role))
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	assert.Equal(t, phone, out["username"])
