@@ -118,7 +118,7 @@
 // effects per tenant and per entity and replays parked ones. An app may enqueue
 // effects of its own with DB.Enqueue.
 //
-// A sqlite://:memory: database lives in a single connection: do not call the store
+// A sqlite://:memory: store uses one connection at a time: do not call the store
 // from inside another store call's callback with a ctx that does not carry its
 // transaction. Use a file (sqlite://path) for a dispatcher.
 package storage

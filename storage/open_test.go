@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -223,4 +224,37 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 			assert.Zero(t, locks, "the lock is released")
 		})
 	}
+}
+
+// TestMemoryStoreOutlivesItsConnection: the driver discards a connection on
+// which a cancelled context interrupted a statement; a sqlite://:memory: store
+// keeps its data when the pool opens the next one. Two stores stay apart.
+func TestMemoryStoreOutlivesItsConnection(t *testing.T) {
+	ctx := context.Background()
+	open := func() *storage.DB {
+		db, err := storage.Open(ctx, "sqlite://:memory:", storage.WithoutMigrations())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	db, other := open(), open()
+	_, err := db.SQL().ExecContext(ctx, `CREATE TABLE kept (v TEXT)`)
+	require.NoError(t, err)
+	_, err = db.SQL().ExecContext(ctx, `INSERT INTO kept VALUES ('a')`)
+	require.NoError(t, err)
+
+	for range 3 { // the pool's connection goes, as after an interrupted statement
+		conn, err := db.SQL().Conn(ctx)
+		require.NoError(t, err)
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close() // already closed: the driver said the connection is bad
+	}
+	assert.Equal(t, 0, db.SQL().Stats().OpenConnections, "the connection was discarded")
+	var v string
+	require.NoError(t, db.SQL().QueryRowContext(ctx, `SELECT v FROM kept`).Scan(&v))
+	assert.Equal(t, "a", v)
+
+	err = other.SQL().QueryRowContext(ctx, `SELECT v FROM kept`).Scan(&v)
+	require.Error(t, err, "another :memory: store is another database")
+	assert.Contains(t, err.Error(), "no such table")
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
@@ -46,7 +48,8 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared hot-path queries (SQLite), closed by Close
 
-	borrowed          bool // the app's pool (OpenDB): Close leaves it open
+	borrowed          bool        // the app's pool (OpenDB): Close leaves it open
+	memory            driver.Conn // sqlite://:memory:: holds the database while the pool's connection comes and goes
 	outboxMaxAttempts int
 	riverOnce         sync.Once
 	riverClient       *river.Client[*sql.Tx]
@@ -221,25 +224,42 @@ func openSQLite(path string) (*DB, error) {
 	// never deadlock upgrading a read lock; busy_timeout makes the second wait.
 	q.Set("_txlock", "immediate")
 	memory := path == ":memory:"
-	if !memory {
+	if memory {
+		// Not :memory: itself, a database private to one connection: the driver
+		// discards a connection on which a cancelled context interrupted a
+		// statement, and the next one would open an empty database. A named
+		// memdb lives while any connection to it is open, and the DB holds one.
+		path = "/clientele-memory-" + uuid.NewString()
+		q.Set("vfs", "memdb")
+	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
+	dsn := "file:" + path + "?" + q.Encode()
 	// modernc's driver, by its registered name; not bun's sqliteshim, which picks
 	// the cgo driver on some platforms, where these _pragma options and the error
 	// codes translate reads do not apply.
-	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open sqlite: %w: %w", clientele.ErrInvalid, err)
 	}
-	if memory {
-		// Each connection to :memory: is a database of its own: keep exactly one.
-		sqldb.SetMaxOpenConns(1)
-		sqldb.SetMaxIdleConns(1)
-		sqldb.SetConnMaxLifetime(0)
-		sqldb.SetConnMaxIdleTime(0)
+	if !memory {
+		return newDB(sqldb, SQLite), nil
 	}
-	return newDB(sqldb, SQLite), nil
+	keep, err := sqldb.Driver().Open(dsn)
+	if err != nil {
+		_ = sqldb.Close()
+		return nil, fmt.Errorf("storage: open sqlite: %w: %w", clientele.ErrUnavailable, err)
+	}
+	// One connection at a time, as with a single :memory: connection: memdb has
+	// no WAL, so a reader beside a writer would wait on the lock anyway.
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetMaxIdleConns(1)
+	sqldb.SetConnMaxLifetime(0)
+	sqldb.SetConnMaxIdleTime(0)
+	db := newDB(sqldb, SQLite)
+	db.memory = keep
+	return db, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -328,7 +348,11 @@ func (db *DB) Close() error {
 	if db.borrowed {
 		return nil
 	}
-	return db.bun.Close()
+	err := db.bun.Close()
+	if db.memory != nil {
+		err = errors.Join(err, db.memory.Close()) // the last connection: the database goes
+	}
+	return err
 }
 
 // rowQuerier runs one query that returns at most one row: a *sql.Stmt, or an
