@@ -19,8 +19,9 @@ type CatalogueStore interface {
 
 // OrgSource gives the Authorizer what policies know about a tenant (its app
 // subscriptions and the client portal switch). It returns an error wrapping
-// clientele.ErrNotFound for an unknown tenant. It is asked on every decision,
-// so it should be cheap (storage may cache). Storage implements it.
+// clientele.ErrNotFound for an unknown tenant. The Authorizer asks it when it
+// loads the tenant's catalogue and caches the answer with the catalogue (see
+// Authorizer). Storage implements it.
 type OrgSource interface {
 	Org(ctx context.Context, tenantID string) (Org, error)
 }
@@ -60,10 +61,13 @@ func (e *DeniedError) Unwrap() []error {
 const DefaultCacheTTL = 5 * time.Second
 
 // Authorizer decides every call of every domain service. It compiles each
-// tenant's catalogue once and keeps it until Invalidate is called for the
-// tenant (the role service calls it after every change made through it) or
-// until the cache TTL (DefaultCacheTTL, or WithCacheTTL) has passed since it
-// was loaded, whichever comes first. When a catalogue is missing or expired,
+// tenant's catalogue once and keeps it, with the tenant's org attributes
+// (OrgSource: app subscriptions, the client portal switch), until Invalidate
+// is called for the tenant (the role service calls it after every change made
+// through it, the tenant service after every change of the tenant) or until
+// the cache TTL (DefaultCacheTTL, or WithCacheTTL) has passed since it was
+// loaded, whichever comes first. A decision therefore reads nothing from the
+// stores while the entry is fresh. When a catalogue is missing or expired,
 // one caller per tenant loads it and concurrent callers wait for that load
 // instead of loading it again. It is safe for concurrent use.
 type Authorizer struct {
@@ -80,14 +84,16 @@ type Authorizer struct {
 
 type cached struct {
 	cat      *Catalogue
+	org      Org
 	loadedAt time.Time
 }
 
-// load is one catalogue load in progress. cat and err are set before done is
-// closed and read only after.
+// load is one load of a tenant's catalogue and org in progress. cat, org and
+// err are set before done is closed and read only after.
 type load struct {
 	done    chan struct{}
 	cat     *Catalogue
+	org     Org
 	err     error
 	waiters int // callers that joined this load (guarded by Authorizer.mu)
 }
@@ -151,22 +157,12 @@ func (a *Authorizer) Decide(ctx context.Context, p Principal, op Operation, r Re
 	if r.TenantID != "" && r.TenantID != p.TenantID {
 		return Decision{Reason: reasonTenant}, nil
 	}
-	cat, err := a.Catalogue(ctx, p.TenantID)
+	cat, org, err := a.tenant(ctx, p.TenantID)
 	if errors.Is(err, clientele.ErrNotFound) {
 		return Decision{Reason: reasonUnknownTenant}, nil
 	}
 	if err != nil {
 		return Decision{Reason: "catalogue unavailable"}, err
-	}
-	org, err := a.orgs.Org(ctx, p.TenantID)
-	if errors.Is(err, clientele.ErrNotFound) {
-		return Decision{Reason: reasonUnknownTenant}, nil
-	}
-	if err != nil {
-		return Decision{Reason: "tenant attributes unavailable"}, fmt.Errorf("authz: org of tenant %s: %w", p.TenantID, err)
-	}
-	if org.TenantID == "" {
-		org.TenantID = p.TenantID
 	}
 	return cat.Decide(p, org, op, r), nil
 }
@@ -199,18 +195,25 @@ func (a *Authorizer) TenantWide(ctx context.Context, p Principal) (bool, error) 
 // is still live loads again. A stored catalogue that does not compile is an
 // error wrapping clientele.ErrInvalid.
 func (a *Authorizer) Catalogue(ctx context.Context, tenantID string) (*Catalogue, error) {
+	cat, _, err := a.tenant(ctx, tenantID)
+	return cat, err
+}
+
+// tenant returns the tenant's compiled catalogue and org attributes, from the
+// cache or loaded as Catalogue describes. The org's TenantID is tenantID.
+func (a *Authorizer) tenant(ctx context.Context, tenantID string) (*Catalogue, Org, error) {
 	for {
 		a.mu.RLock()
 		e := a.cache[tenantID]
 		a.mu.RUnlock()
 		if a.fresh(e) {
-			return e.cat, nil
+			return e.cat, e.org, nil
 		}
 
 		a.mu.Lock()
 		if e := a.cache[tenantID]; a.fresh(e) {
 			a.mu.Unlock()
-			return e.cat, nil
+			return e.cat, e.org, nil
 		}
 		if l := a.loading[tenantID]; l != nil {
 			l.waiters++
@@ -218,13 +221,13 @@ func (a *Authorizer) Catalogue(ctx context.Context, tenantID string) (*Catalogue
 			select {
 			case <-l.done:
 			case <-ctx.Done():
-				return nil, fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, ctx.Err())
+				return nil, Org{}, fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, ctx.Err())
 			}
 			if l.err != nil && ctx.Err() == nil &&
 				(errors.Is(l.err, context.Canceled) || errors.Is(l.err, context.DeadlineExceeded)) {
 				continue // the loading caller's ctx ended, not ours
 			}
-			return l.cat, l.err
+			return l.cat, l.org, l.err
 		}
 		l := &load{done: make(chan struct{})}
 		a.loading[tenantID] = l
@@ -238,10 +241,10 @@ func (a *Authorizer) fresh(e cached) bool {
 	return e.cat != nil && a.now().Sub(e.loadedAt) < a.ttl
 }
 
-// load runs l: it loads and compiles the tenant's catalogue, caches it unless
-// the tenant was invalidated meanwhile, and releases l's waiters, also when the
-// CatalogueStore panics.
-func (a *Authorizer) load(ctx context.Context, tenantID string, l *load) (*Catalogue, error) {
+// load runs l: it loads and compiles the tenant's catalogue and reads its org,
+// caches both unless the tenant was invalidated meanwhile, and releases l's
+// waiters, also when a source panics.
+func (a *Authorizer) load(ctx context.Context, tenantID string, l *load) (*Catalogue, Org, error) {
 	loadedAt := a.now() // the TTL counts from before the read: never longer than d
 	l.err = fmt.Errorf("authz: catalogue of tenant %s: the load did not finish: %w", tenantID, clientele.ErrUnavailable)
 	defer func() {
@@ -249,7 +252,7 @@ func (a *Authorizer) load(ctx context.Context, tenantID string, l *load) (*Catal
 		if a.loading[tenantID] == l { // not invalidated while we loaded
 			delete(a.loading, tenantID)
 			if l.err == nil {
-				a.cache[tenantID] = cached{cat: l.cat, loadedAt: loadedAt}
+				a.cache[tenantID] = cached{cat: l.cat, org: l.org, loadedAt: loadedAt}
 			}
 		}
 		a.mu.Unlock()
@@ -258,21 +261,30 @@ func (a *Authorizer) load(ctx context.Context, tenantID string, l *load) (*Catal
 	spec, err := a.catalogues.Catalogue(ctx, tenantID)
 	if err != nil {
 		l.err = fmt.Errorf("authz: catalogue of tenant %s: %w", tenantID, err)
-		return nil, l.err
+		return nil, Org{}, l.err
 	}
 	c, err := Compile(spec)
 	if err != nil {
 		l.err = fmt.Errorf("authz: tenant %s: %w", tenantID, err)
-		return nil, l.err
+		return nil, Org{}, l.err
 	}
-	l.cat, l.err = c, nil
-	return c, nil
+	org, err := a.orgs.Org(ctx, tenantID)
+	if err != nil {
+		l.err = fmt.Errorf("authz: org of tenant %s: %w", tenantID, err)
+		return nil, Org{}, l.err
+	}
+	if org.TenantID == "" {
+		org.TenantID = tenantID
+	}
+	l.cat, l.org, l.err = c, org, nil
+	return c, org, nil
 }
 
-// Invalidate drops the tenant's compiled catalogue; the next call loads and
-// compiles it again from the CatalogueStore. A load already running is not
-// cached, and callers arriving after Invalidate do not wait for it. Call
-// Invalidate whenever the tenant's roles change.
+// Invalidate drops the tenant's compiled catalogue and org attributes; the
+// next call loads them again from the CatalogueStore and the OrgSource. A
+// load already running is not cached, and callers arriving after Invalidate
+// do not wait for it. Call Invalidate whenever the tenant's roles, app
+// subscriptions or portal switch change (the role and tenant services do).
 func (a *Authorizer) Invalidate(tenantID string) {
 	a.mu.Lock()
 	delete(a.cache, tenantID)

@@ -66,14 +66,18 @@ func TestAuthorize(t *testing.T) {
 	require.NoError(t, az.Authorize(ctx, p, OpResetDevicePIN, Resource{})) // Support Officer, seed 001
 	require.Error(t, az.Authorize(ctx, staff("RP004"), OpResetDevicePIN, Resource{}))
 
-	// Org attributes are read on every call: a subscription switched off bites at once.
+	// Org attributes are cached with the catalogue: a subscription switched
+	// off bites once the tenant is invalidated (or its entry expires).
 	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "inactive"}, ClientPortal: true}))
+	require.NoError(t, az.Authorize(ctx, staff("RP001"), OpListClients, Resource{}), "cached")
+	az.Invalidate("t1")
 	err = az.Authorize(ctx, staff("RP001"), OpListClients, Resource{})
 	require.ErrorIs(t, err, clientele.ErrForbidden)
 	assert.Contains(t, err.Error(), "P_RE_001")
 
 	// The portal switch: forbidden and portal-disabled.
 	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}))
+	az.Invalidate("t1")
 	cust := Principal{TenantID: "t1", Kind: Customer, Roles: []string{RolePortalViewer}, ClientID: "c1"}
 	err = az.Authorize(ctx, cust, OpPortalListSavings, Resource{ClientID: "c1"})
 	assert.ErrorIs(t, err, clientele.ErrForbidden)
@@ -322,10 +326,12 @@ func TestAuthorizeOperation(t *testing.T) {
 	assert.ErrorIs(t, az.AuthorizeOperation(ctx, Principal{TenantID: "t1", Kind: Customer, Roles: []string{"RP001"}}, OpViewClient), clientele.ErrForbidden)
 
 	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "inactive"}, ClientPortal: true}))
+	az.Invalidate("t1")
 	err = az.AuthorizeOperation(ctx, staff("RP001"), OpViewClient)
 	require.ErrorIs(t, err, clientele.ErrForbidden)
 	assert.Contains(t, err.Error(), "P_RE_001")
 	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}))
+	az.Invalidate("t1")
 	err = az.AuthorizeOperation(ctx, Principal{TenantID: "t1", Kind: Customer, Roles: []string{RolePortalViewer}}, OpPortalListSavings)
 	assert.ErrorIs(t, err, clientele.ErrPortalDisabled)
 

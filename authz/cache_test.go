@@ -60,6 +60,27 @@ func TestAuthorizerDefaultTTL(t *testing.T) {
 	assert.NoError(t, az.Authorize(ctx, admin, OpListClients, Resource{}))
 }
 
+// TestAuthorizerOrgFollowsTheTTL: the org attributes are cached with the
+// catalogue, so the portal switched off by another process bites within
+// DefaultCacheTTL, and a decision in between reads no store.
+func TestAuthorizerOrgFollowsTheTTL(t *testing.T) {
+	store := NewMemoryStore()
+	require.NoError(t, store.PutTenant(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}, ClientPortal: true}, RetailEngine()))
+	clock := newFakeClock()
+	az, err := New(store, store, WithClock(clock.Now))
+	require.NoError(t, err)
+	ctx := context.Background()
+	cust := Principal{TenantID: "t1", Kind: Customer, Roles: []string{RolePortalViewer}, ClientID: "c1"}
+
+	require.NoError(t, az.Authorize(ctx, cust, OpPortalListSavings, Resource{ClientID: "c1"}))
+	require.NoError(t, store.SetOrg(Org{TenantID: "t1", Apps: map[string]string{AppRetail: "active"}}))
+	clock.Add(DefaultCacheTTL - time.Nanosecond)
+	require.NoError(t, az.AuthorizeOperation(ctx, cust, OpPortalListSavings), "within the TTL")
+	clock.Add(time.Nanosecond)
+	assert.ErrorIs(t, az.AuthorizeOperation(ctx, cust, OpPortalListSavings), clientele.ErrPortalDisabled, "after it")
+	assert.ErrorIs(t, az.Authorize(ctx, cust, OpPortalListSavings, Resource{ClientID: "c1"}), clientele.ErrPortalDisabled)
+}
+
 // TestAuthorizerInvalidateBeforeTTL: Invalidate still takes effect at once.
 func TestAuthorizerInvalidateBeforeTTL(t *testing.T) {
 	store := NewMemoryStore()

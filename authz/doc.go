@@ -187,7 +187,8 @@
 // Invalidate or until its TTL passes: DefaultCacheTTL (5 s) unless
 // WithCacheTTL sets another, so a role change made by another process is seen
 // within the TTL. One caller per tenant reloads an expired catalogue while the
-// others wait for it. Org attributes are read on every call. AuthorizeOperation
+// others wait for it. The tenant's org attributes (OrgSource) are cached with
+// its catalogue, so a decision reads no store while the entry is fresh. AuthorizeOperation
 // decides whether a principal may perform an operation at all, before a service
 // reads the resource (Catalogue.HoldsOperation); a denial on the resource read is
 // then answered as a missing resource. RoleService (NewRoleService(RoleStore,

@@ -95,22 +95,12 @@ func (a *Authorizer) AuthorizeOperation(ctx context.Context, p Principal, op Ope
 	if p.TenantID == "" {
 		return deny("principal has no tenant")
 	}
-	cat, err := a.Catalogue(ctx, p.TenantID)
+	cat, org, err := a.tenant(ctx, p.TenantID)
 	if errors.Is(err, clientele.ErrNotFound) {
 		return deny(reasonUnknownTenant)
 	}
 	if err != nil {
 		return err
-	}
-	org, err := a.orgs.Org(ctx, p.TenantID)
-	if errors.Is(err, clientele.ErrNotFound) {
-		return deny(reasonUnknownTenant)
-	}
-	if err != nil {
-		return fmt.Errorf("authz: org of tenant %s: %w", p.TenantID, err)
-	}
-	if org.TenantID == "" {
-		org.TenantID = p.TenantID
 	}
 	if d := cat.HoldsOperation(p, org, op); !d.Allowed {
 		return &DeniedError{Op: op, UserID: p.UserID, TenantID: p.TenantID, Decision: d}

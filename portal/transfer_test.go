@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -150,8 +152,10 @@ func TestRefusedTransferIsRecordedFailed(t *testing.T) {
 }
 
 // TestPortalSwitch: switching the tenant's portal off refuses every portal
-// call with ErrPortalDisabled at once in every process: two authorizers
-// (two processes) on one database, each with a warm catalogue cache.
+// call with ErrPortalDisabled at once in the process that switched it (its
+// tenant service invalidates its authorizer), and in another process (a
+// second authorizer on the same database, its cache warm) once its cache
+// entry expires.
 func TestPortalSwitch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -161,7 +165,11 @@ func TestPortalSwitch(t *testing.T) {
 		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
 		tr, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(1)}, "k0")
 		require.NoError(t, err)
-		az2, err := authz.New(db.Authz(), db.Authz())
+		var elsewhere atomic.Int64 // the other process's clock, in ns since start
+		start := time.Now()
+		az2, err := authz.New(db.Authz(), db.Authz(), authz.WithClock(func() time.Time {
+			return start.Add(time.Duration(elsewhere.Load()))
+		}))
 		require.NoError(t, err)
 		processes := []*portal.Service{f.ps, f.portal(t, az2)}
 		calls := func(ps *portal.Service) map[string]error {
@@ -176,7 +184,7 @@ func TestPortalSwitch(t *testing.T) {
 				require.NoError(t, err, name)
 			}
 		}
-		ts, err := tenants.New(db.Tenants(), tenantID)
+		ts, err := tenants.New(db.Tenants(), tenantID, tenants.WithAuthorizer(f.az))
 		require.NoError(t, err)
 		set := func(on bool) {
 			cur, err := ts.Get(ctx, f.admin, tenantID)
@@ -185,6 +193,10 @@ func TestPortalSwitch(t *testing.T) {
 			require.NoError(t, err)
 		}
 		set(false)
+		for name, err := range calls(f.ps) {
+			assert.ErrorIs(t, err, clientele.ErrPortalDisabled, "this process, at once: %s", name)
+		}
+		elsewhere.Add(int64(authz.DefaultCacheTTL))
 		for i, ps := range processes {
 			for name, err := range calls(ps) {
 				assert.ErrorIs(t, err, clientele.ErrPortalDisabled, "process %d: %s", i, name)
@@ -192,6 +204,7 @@ func TestPortalSwitch(t *testing.T) {
 		}
 		assert.Equal(t, int64(998), f.balance(t, a1), "k0 and k1 moved 1 each; nothing moved while the portal was off")
 		set(true)
+		elsewhere.Add(int64(authz.DefaultCacheTTL))
 		for _, ps := range processes {
 			_, err := ps.Savings(ctx, pa)
 			assert.NoError(t, err)

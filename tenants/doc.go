@@ -46,6 +46,8 @@
 // changed fields in the same transaction; a change that changes nothing writes
 // nothing. The preset cannot be changed (clientele.ErrPrecondition; see
 // Service.Update for why). App subscriptions and the portal switch are in force
-// at the next authorization in every process: the authz.Authorizer reads them
-// through its OrgSource on every decision, uncached.
+// at this process's next authorization when the Service was given the
+// authz.Authorizer (WithAuthorizer), and in every process within the
+// Authorizer's cache TTL (authz.DefaultCacheTTL, 5 s), for which it caches them
+// with the tenant's catalogue.
 package tenants

@@ -52,7 +52,8 @@ func Example() {
 	}
 	operator := authz.Principal{TenantID: "node", UserID: op.ID, Kind: authz.Backoffice}
 
-	svc, _ := tenants.New(db.Tenants(), "node")
+	// The service invalidates the authorizer's cache of a tenant it changes.
+	svc, _ := tenants.New(db.Tenants(), "node", tenants.WithAuthorizer(az))
 	_, err = svc.Create(ctx, operator, tenants.Tenant{ID: "bank", Name: "Example Bank", Preset: "retail"})
 	fmt.Println("unknown preset:", errors.Is(err, clientele.ErrInvalid))
 

@@ -86,7 +86,21 @@ type Service struct {
 	store    Store
 	operator string
 	now      func() time.Time
+	az       Invalidator
 }
+
+// Invalidator drops what it caches of a tenant: *authz.Authorizer, which
+// caches each tenant's org attributes (app subscriptions, the portal switch)
+// with its catalogue.
+type Invalidator interface {
+	Invalidate(tenantID string)
+}
+
+// WithAuthorizer makes every Update invalidate the tenant in az, so that a
+// change of its app subscriptions or portal switch is in force at this
+// process's next authorization. Other processes see it when their cache
+// entry expires (authz.DefaultCacheTTL).
+func WithAuthorizer(az Invalidator) Option { return func(s *Service) { s.az = az } }
 
 // Option configures a Service.
 type Option func(*Service)
@@ -298,9 +312,10 @@ func (c Change) validate() error {
 // therefore fails with clientele.ErrPrecondition and changes nothing; move the
 // institution to a new tenant created with the other preset instead.
 //
-// App subscriptions and the portal switch take effect on the next
-// authorization in every process: the Authorizer reads them on every decision
-// (authz.OrgSource), uncached.
+// App subscriptions and the portal switch take effect at the next
+// authorization in this process when the Service has the Authorizer
+// (WithAuthorizer), and in every process within the Authorizer's cache TTL
+// (authz.DefaultCacheTTL): it caches them with the tenant's catalogue.
 func (s *Service) Update(ctx context.Context, p authz.Principal, id string, ch Change) (Tenant, error) {
 	if err := s.operatorOnly(ctx, p, authz.OpUpdateTenant); err != nil {
 		return Tenant{}, fmt.Errorf("tenants: update: %w", err)
@@ -354,6 +369,9 @@ func (s *Service) Update(ctx context.Context, p authz.Principal, id string, ch C
 	})
 	if err != nil {
 		return Tenant{}, fmt.Errorf("tenants: update %s: %w", id, err)
+	}
+	if s.az != nil {
+		s.az.Invalidate(id)
 	}
 	return t, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -435,46 +436,59 @@ func TestServiceConcurrentUpdatesOneWinner(t *testing.T) {
 	})
 }
 
-// A change made through one process is in force in another at its next
-// decision: the Authorizer reads org attributes uncached.
+// A change is in force at once in the process that made it (its service
+// invalidates its Authorizer) and in another process once that one's cache
+// entry expires: the Authorizer caches org attributes with the catalogue.
 func TestTenantChangeSeenByAnotherAuthorizer(t *testing.T) {
 	eachShared(t, func(t *testing.T, a, b *storage.DB) {
 		ctx := context.Background()
-		svc, op := setup(t, a)
-		bank := bankInput("bank")
-		bank.ClientPortal = true
-		_, err := svc.Create(ctx, op, bank)
-		require.NoError(t, err)
+		_, op := setup(t, a)
 		azA, err := authz.New(a.Authz(), a.Authz())
 		require.NoError(t, err)
-		azB, err := authz.New(b.Authz(), b.Authz())
+		var later atomic.Int64 // process B's clock, in ns past now
+		now := time.Now()
+		azB, err := authz.New(b.Authz(), b.Authz(), authz.WithClock(func() time.Time { return now.Add(time.Duration(later.Load())) }))
+		require.NoError(t, err)
+		svc, err := tenants.New(a.Tenants(), operatorTenant, tenants.WithAuthorizer(azA))
+		require.NoError(t, err)
+		bank := bankInput("bank")
+		bank.ClientPortal = true
+		_, err = svc.Create(ctx, op, bank)
 		require.NoError(t, err)
 		staff := authz.Principal{TenantID: "bank", UserID: "u1", Kind: authz.Backoffice, Roles: []string{"RP001"}}
 		client := authz.Principal{TenantID: "bank", UserID: "c1", Kind: authz.Customer, Roles: []string{authz.RolePortalViewer}, ClientID: "cl1"}
-		for _, az := range []*authz.Authorizer{azA, azB} { // both have the catalogue cached
+		for _, az := range []*authz.Authorizer{azA, azB} { // both have the tenant cached
 			require.NoError(t, az.Authorize(ctx, staff, authz.OpListClients, authz.Resource{}))
 			require.NoError(t, az.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"}))
 		}
+		expireB := func() { later.Add(int64(authz.DefaultCacheTTL)) }
 
 		_, err = svc.Update(ctx, op, "bank", tenants.Change{Version: 1, Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppInactive}})
 		require.NoError(t, err)
-		err = azB.Authorize(ctx, staff, authz.OpListClients, authz.Resource{})
-		require.ErrorIs(t, err, clientele.ErrForbidden)
+		err = azA.Authorize(ctx, staff, authz.OpListClients, authz.Resource{})
+		require.ErrorIs(t, err, clientele.ErrForbidden, "at once where it was made")
 		assert.Contains(t, err.Error(), "P_RE_001")
+		expireB()
+		err = azB.Authorize(ctx, staff, authz.OpListClients, authz.Resource{})
+		require.ErrorIs(t, err, clientele.ErrForbidden, "elsewhere within the TTL")
 
 		_, err = svc.Update(ctx, op, "bank", tenants.Change{Version: 2, ClientPortal: new(false)})
 		require.NoError(t, err)
 		org, err := b.Authz().Org(ctx, "bank")
 		require.NoError(t, err)
 		assert.False(t, org.ClientPortal)
-		err = azB.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"})
-		assert.ErrorIs(t, err, clientele.ErrPortalDisabled)
+		assert.ErrorIs(t, azA.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"}), clientele.ErrPortalDisabled)
+		expireB()
+		assert.ErrorIs(t, azB.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"}), clientele.ErrPortalDisabled)
 
 		_, err = svc.Update(ctx, op, "bank", tenants.Change{Version: 3, ClientPortal: new(true),
 			Apps: map[authz.App]authz.AppState{authz.AppRetail: authz.AppActive}})
 		require.NoError(t, err)
-		assert.NoError(t, azB.Authorize(ctx, staff, authz.OpListClients, authz.Resource{}))
-		assert.NoError(t, azB.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"}))
+		expireB()
+		for _, az := range []*authz.Authorizer{azA, azB} {
+			assert.NoError(t, az.Authorize(ctx, staff, authz.OpListClients, authz.Resource{}))
+			assert.NoError(t, az.Authorize(ctx, client, authz.OpPortalListSavings, authz.Resource{ClientID: "cl1"}))
+		}
 	})
 }
 

@@ -76,7 +76,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts, err := tenants.New(db.Tenants(), demoTenant)
+	ts, err := tenants.New(db.Tenants(), demoTenant, tenants.WithAuthorizer(az))
 	if err != nil {
 		return nil, err
 	}

@@ -129,7 +129,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	roles, err := authz.NewRoleService(db.Authz(), az, authz.WithNodeOperators(us))
 	require.NoError(t, err)
-	ts, err := tenants.New(db.Tenants(), demoTenant)
+	ts, err := tenants.New(db.Tenants(), demoTenant, tenants.WithAuthorizer(az))
 	require.NoError(t, err)
 	ob, err := outbox.New(db.Effects(), az)
 	require.NoError(t, err)
