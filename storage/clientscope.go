@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -143,9 +145,10 @@ const (
 // scopeFormOf chooses the form of a list's condition for scope sc: on
 // PostgreSQL, for a scope of one subtree (an office or an associate, not
 // both) that holds fewer than scopeDriveMax clients (linkWalkCost times as
-// many links), its clients
-// first; otherwise the walk. It never changes what the list holds, so a
-// subtree that changes between the count and the list only costs time.
+// many links), its clients first; otherwise the walk. It never changes what
+// the list holds, so a subtree that changes between the count and the list
+// only costs time, and so does a choice remembered for scopeFormTTL: a
+// scope's next pages (and its other lists) skip the count.
 func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clients.Scope) (scopeForm, error) {
 	if s.db.dialect != Postgres {
 		return formOne, nil
@@ -157,15 +160,75 @@ func (s *ClientStore) scopeFormOf(ctx context.Context, tenantID string, sc clien
 	if sc.AssociateID != "" {
 		query, root, form, limit = countLinks, sc.AssociateID, formLinksFirst, linkWalkCost*s.db.driveMax
 	}
+	key := scopeFormKey{tenantID: tenantID, scope: sc, limit: limit}
+	if f, ok := s.db.scopeForms.get(key, s.db.now()); ok {
+		return f, nil
+	}
 	var n int
 	err := s.db.bun.NewRaw(query, tenantID, tenantID, tenantID, root, tenantID, root, limit).Scan(ctx, &n)
 	if err != nil {
 		return formWalk, fmt.Errorf("storage: size of scope %s: %w", root, translate(err))
 	}
-	if n < limit {
-		return form, nil
+	if n >= limit {
+		form = formWalk
 	}
-	return formWalk, nil
+	s.db.scopeForms.put(key, form, s.db.now())
+	return form, nil
+}
+
+// scopeFormTTL is how long a list's scope form is remembered, and
+// scopeFormsMax how many scopes are: when full, the expired entries are
+// dropped, and all of them if none has expired.
+const (
+	scopeFormTTL  = time.Minute
+	scopeFormsMax = 10_000
+)
+
+type scopeFormKey struct {
+	tenantID string
+	scope    clients.Scope
+	limit    int // the drive limit it was chosen under (the tests change it)
+}
+
+type scopeFormEntry struct {
+	form scopeForm
+	at   time.Time
+}
+
+// scopeForms remembers the form chosen for each scope (scopeFormOf); safe
+// for concurrent use.
+type scopeForms struct {
+	mu sync.Mutex
+	m  map[scopeFormKey]scopeFormEntry
+}
+
+func (c *scopeForms) get(k scopeFormKey, now time.Time) (scopeForm, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || now.Sub(e.at) >= scopeFormTTL || now.Before(e.at) {
+		return 0, false
+	}
+	return e.form, true
+}
+
+func (c *scopeForms) put(k scopeFormKey, f scopeForm, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[scopeFormKey]scopeFormEntry{}
+	}
+	if len(c.m) >= scopeFormsMax {
+		for key, e := range c.m {
+			if now.Sub(e.at) >= scopeFormTTL {
+				delete(c.m, key)
+			}
+		}
+		if len(c.m) >= scopeFormsMax {
+			clear(c.m)
+		}
+	}
+	c.m[k] = scopeFormEntry{form: f, at: now}
 }
 
 // whereScope limits q, a query of the clients table under the SQL name table

@@ -57,7 +57,8 @@ type DB struct {
 
 	clock func() time.Time // stamps, judges and prunes idempotency keys; nil is time.Now
 
-	driveMax int // scopeDriveMax; the tests change it to reach both forms of a list's scope
+	driveMax   int        // scopeDriveMax; the tests change it to reach both forms of a list's scope
+	scopeForms scopeForms // the form each list scope took lately (scopeFormOf)
 }
 
 type options struct {
