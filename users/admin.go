@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -136,7 +137,14 @@ func hideMissing(userID string, err error) error {
 // IsNodeOperator reports whether p is an active node operator of its tenant (by
 // its stored account). It implements authz.NodeOperators, so that the role
 // service exempts the node operator as this service does.
+//
+// A user's type is fixed when it is created, so a user this service has
+// seen to be of another type (by Authenticate or an earlier call) is
+// answered without a read; a node operator's state is read every time.
 func (s *Service) IsNodeOperator(ctx context.Context, p authz.Principal) (bool, error) {
+	if t, ok := s.types.get(p.TenantID, p.UserID); ok && t != NodeOperator {
+		return false, nil
+	}
 	a, err := s.store.Get(ctx, p.TenantID, p.UserID)
 	if errors.Is(err, clientele.ErrNotFound) {
 		return false, nil
@@ -144,7 +152,35 @@ func (s *Service) IsNodeOperator(ctx context.Context, p authz.Principal) (bool, 
 	if err != nil {
 		return false, fmt.Errorf("users: node operator: %w", err)
 	}
+	s.types.put(p.TenantID, p.UserID, a.User.Type)
 	return a.User.State == Active && a.User.Type == NodeOperator, nil
+}
+
+// userTypesMax bounds the users whose type a Service remembers: when full,
+// it forgets them all and reads them again.
+const userTypesMax = 100_000
+
+// userTypes remembers users' types, which never change; safe for concurrent
+// use.
+type userTypes struct {
+	mu sync.RWMutex
+	m  map[[2]string]Type
+}
+
+func (c *userTypes) get(tenantID, userID string) (Type, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.m[[2]string{tenantID, userID}]
+	return t, ok
+}
+
+func (c *userTypes) put(tenantID, userID string, t Type) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= userTypesMax {
+		c.m = map[[2]string]Type{}
+	}
+	c.m[[2]string{tenantID, userID}] = t
 }
 
 // Bootstrap creates the tenant's node operator (seed 003: "created by the Node

@@ -605,6 +605,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (authz.Princip
 	if sv.Revoked || sv.State != Active || !s.now().Before(sv.ExpiresAt) || (sv.AssociateID != "" && !sv.AssociateActive) {
 		return authz.Principal{}, fmt.Errorf("users: authenticate: %w", ErrInvalidSession)
 	}
+	s.types.put(sv.TenantID, sv.UserID, sv.Type)
 	return authz.Principal{
 		TenantID: sv.TenantID, UserID: sv.UserID, Kind: sv.Type.Kind(), Roles: sv.Roles,
 		AssociateID: sv.AssociateID, ClientID: sv.ClientID, OfficeID: sv.OfficeID,

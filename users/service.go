@@ -139,6 +139,8 @@ type Service struct {
 	// same work). Only the package's tests set it (export_test.go), to count
 	// comparisons and to hold one back.
 	observe func(ctx context.Context, real bool, given string)
+
+	types userTypes // the type of each user seen lately (IsNodeOperator)
 }
 
 // Option configures a Service.
