@@ -281,7 +281,7 @@ const clientTable = `"client_row"`
 func (s *ClientStore) Get(ctx context.Context, tenantID, reference string, sc clients.Scope) (clients.Client, error) {
 	var row clientRow
 	q := s.db.bun.NewSelect().Model(&row).Where("client_row.tenant_id = ?", tenantID).Where("client_row.reference = ?", reference)
-	err := whereScope(q, clientTable, tenantID, sc, formOne).Scan(ctx)
+	err := whereScope(q, clientTable, tenantID, sc, formProbe).Scan(ctx)
 	if err != nil {
 		return clients.Client{}, fmt.Errorf("client %s: %w", reference, translate(err))
 	}
@@ -299,7 +299,7 @@ func (s *ClientStore) Update(ctx context.Context, tenantID, reference string, sc
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
 		var row clientRow
 		q := tx.NewSelect().Model(&row).Where("client_row.tenant_id = ?", tenantID).Where("client_row.reference = ?", reference)
-		q = whereScope(q, clientTable, tenantID, sc, formOne)
+		q = whereScope(q, clientTable, tenantID, sc, formProbe)
 		if err := s.db.forUpdate(q).Scan(ctx); err != nil {
 			return fmt.Errorf("client %s: %w", reference, translate(err))
 		}

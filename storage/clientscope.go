@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/associates"
@@ -105,6 +106,29 @@ const (
 	AND sa.path < (SELECT substr(sr.path, 1, length(sr.path) - 1) || '0' FROM associates AS sr WHERE sr.tenant_id = ? AND sr.id = ?)))`
 )
 
+// scopeOfficeProbe and scopeLinksProbe are the conditions of a single
+// client's read or lock (Get, Update): a probe of that client's office, or
+// of its links, against the scope root's path range, written as scalar
+// subqueries of one or two primary-key look-ups each, which the planner
+// plans in a fraction of the time of the joins of scopeOffice and
+// scopeLinks (0.1 ms instead of 0.25–0.35 ms on PostgreSQL, more than the
+// statement takes to run). A missing scope root gives NULL: no client.
+//
+// scopeOfficeProbe's placeholders: the tenant, the client's office column,
+// the tenant and the scope office. scopeLinksProbe's: the tenant, the
+// client's ID column, the tenant and the scope associate, then the tail
+// (probeTail): on PostgreSQL OFFSET 0, which keeps the EXISTS a probe of
+// the client's links instead of a join the planner must weigh.
+const (
+	scopeOfficeProbe = `(SELECT so.path >= sr.path AND so.path < substr(sr.path, 1, length(sr.path) - 1) || '0'
+	FROM offices AS so, offices AS sr WHERE so.tenant_id = ? AND so.id = ? AND sr.tenant_id = ? AND sr.id = ?)`
+	scopeLinksProbe = `EXISTS (SELECT 1 FROM associate_links AS sl
+	WHERE sl.tenant_id = ? AND sl.entity_kind = 'client' AND sl.entity_id = ?
+	AND (SELECT sa.path >= sr.path AND sa.path < substr(sr.path, 1, length(sr.path) - 1) || '0'
+	FROM associates AS sa, associates AS sr WHERE sa.tenant_id = sl.tenant_id AND sa.id = sl.associate_id
+	AND sr.tenant_id = ? AND sr.id = ?)?)`
+)
+
 // scopeDriveMax is the number of clients of an office subtree from which a
 // list walks the clients rather than reading the subtree's first: at that
 // size both cost a few thousand index look-ups on a tenant of 1,000,000
@@ -120,7 +144,8 @@ const (
 type scopeForm int
 
 const (
-	formOne         scopeForm = iota // scopeOffice, scopeLinks: one client (by reference), or any list on SQLite
+	formOne         scopeForm = iota // scopeOffice, scopeLinks: any list on SQLite
+	formProbe                        // scopeOfficeProbe, scopeLinksProbe: one client (by reference); see probeForm
 	formWalk                         // a list that walks the clients: scopeOfficeWalk, scopeLinksWalk (PostgreSQL)
 	formOfficeFirst                  // scopeOfficeFirst
 	formLinksFirst                   // scopeLinksFirst
@@ -245,6 +270,14 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, fo
 	office, id := bun.Safe(table+".office_id"), bun.Safe(table+".id")
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		switch {
+		case form == formProbe:
+			if sc.OfficeID != "" {
+				q = q.WhereOr(scopeOfficeProbe, tenantID, office, tenantID, sc.OfficeID)
+			}
+			if sc.AssociateID != "" {
+				q = q.WhereOr(scopeLinksProbe, tenantID, id, tenantID, sc.AssociateID, probeTail(q))
+			}
+			return q
 		case form == formOfficeFirst && sc.AssociateID == "":
 			return q.Where(scopeOfficeFirst, id, tenantID, tenantID, tenantID, sc.OfficeID, tenantID, sc.OfficeID)
 		case form == formLinksFirst && sc.OfficeID == "":
@@ -262,6 +295,15 @@ func whereScope(q *bun.SelectQuery, table, tenantID string, sc clients.Scope, fo
 		}
 		return q
 	})
+}
+
+// probeTail ends scopeLinksProbe's EXISTS: OFFSET 0 on PostgreSQL (SQLite
+// takes an OFFSET only after a LIMIT, and probes each link anyway).
+func probeTail(q *bun.SelectQuery) bun.Safe {
+	if q.Dialect().Name() == dialect.PG {
+		return " OFFSET 0"
+	}
+	return ""
 }
 
 // AssociateScope implements clients.ScopeResolver: one look-up of the
