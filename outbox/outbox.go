@@ -43,7 +43,18 @@ type Effect struct {
 	// Params holds what the handler needs beyond the entity's current state.
 	// Never a secret: it is stored in clear until the effect is pruned.
 	Params json.RawMessage `json:"params,omitempty"`
+	// Delay holds the dispatcher's first attempt back this long after the
+	// effect is recorded (at most MaxDelay): for an effect its own request
+	// delivers at once, after commit, which records the outcome and
+	// withdraws the effect in one transaction (storage's portal transfers
+	// do), so that the dispatcher only takes over the deliveries the request
+	// could not make or did not live to record. Zero: the dispatcher may
+	// deliver it as soon as it is committed.
+	Delay time.Duration `json:"delay,omitempty"`
 }
+
+// MaxDelay is the longest Effect.Delay.
+const MaxDelay = time.Hour
 
 // Validate reports a malformed effect (a programming error in the declaring
 // package, never user input).
@@ -58,6 +69,9 @@ func (e Effect) Validate() error {
 		} else if len(f.value) > 200 {
 			v.Add(f.name, "max", "must be at most 200 characters")
 		}
+	}
+	if e.Delay < 0 || e.Delay > MaxDelay {
+		v.Add("delay", "range", "must be between 0 and "+MaxDelay.String())
 	}
 	if err := v.OrNil(); err != nil {
 		return fmt.Errorf("outbox: effect: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +78,19 @@ func TestServiceListAndReplay(t *testing.T) {
 		_, err = svc.Replay(ctx, admin, "k1")
 		assert.ErrorIs(t, err, clientele.ErrForbidden)
 	})
+}
+
+// TestEffectDelayBounds: an effect's Delay is between 0 and MaxDelay.
+func TestEffectDelayBounds(t *testing.T) {
+	e := outbox.Effect{TenantID: "t1", Op: "CC001", Target: outbox.CoreBanking, Entity: outbox.Entity{Kind: "client", ID: "c1"}, Key: "k"}
+	for _, d := range []time.Duration{0, time.Second, outbox.MaxDelay} {
+		e.Delay = d
+		assert.NoError(t, e.Validate(), d)
+	}
+	for _, d := range []time.Duration{-time.Nanosecond, outbox.MaxDelay + time.Nanosecond} {
+		e.Delay = d
+		err := e.Validate()
+		require.ErrorIs(t, err, clientele.ErrInvalid, d)
+		assert.Contains(t, err.Error(), "delay")
+	}
 }

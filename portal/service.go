@@ -12,6 +12,7 @@ import (
 	"github.com/clientele-go/clientele/adapters"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/textcheck"
+	"github.com/clientele-go/clientele/outbox"
 )
 
 // Service runs the client self-service portal: a client's portal access
@@ -26,13 +27,28 @@ type Service struct {
 	clients Clients
 	users   Users
 	now     func() time.Time
+	grace   time.Duration
 }
+
+// DefaultInlineGrace is how long the dispatcher leaves a new transfer to the
+// request that recorded it (WithInlineGrace): longer than the request's own
+// attempt at core banking takes, so the two do not both execute it.
+const DefaultInlineGrace = 30 * time.Second
 
 // Option configures a Service.
 type Option func(*Service)
 
 // WithClock sets the clock (tests).
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithInlineGrace sets how long after a transfer is recorded the dispatcher
+// may first try it (DefaultInlineGrace when not given; between 0 and
+// outbox.MaxDelay). The request executes the transfer itself at once and
+// withdraws its outbox effect with the outcome, so the dispatcher only sees
+// a transfer the request could not execute (handed over at once, see
+// Transfer) or did not live to record: a process that stopped after the
+// commit leaves the transfer pending for this long.
+func WithInlineGrace(d time.Duration) Option { return func(s *Service) { s.grace = d } }
 
 // New returns a Service over store, authorizing with az, reading accounts
 // from and moving money through bank, reading clients through cl and
@@ -51,7 +67,7 @@ func New(store Store, az Authorizer, bank adapters.CoreBanking, cl Clients, us U
 	case us == nil:
 		return nil, fmt.Errorf("portal: New: users is nil: %w", clientele.ErrInvalid)
 	}
-	s := &Service{store: store, az: az, bank: bank, clients: cl, users: us, now: time.Now}
+	s := &Service{store: store, az: az, bank: bank, clients: cl, users: us, now: time.Now, grace: DefaultInlineGrace}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
@@ -59,6 +75,9 @@ func New(store Store, az Authorizer, bank adapters.CoreBanking, cl Clients, us U
 	}
 	if s.now == nil {
 		return nil, fmt.Errorf("portal: New: clock is nil: %w", clientele.ErrInvalid)
+	}
+	if s.grace < 0 || s.grace > outbox.MaxDelay {
+		return nil, fmt.Errorf("portal: New: inline grace %s is out of range [0, %s]: %w", s.grace, outbox.MaxDelay, clientele.ErrInvalid)
 	}
 	return s, nil
 }

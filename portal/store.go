@@ -72,8 +72,14 @@ type Store interface {
 	// Transfer returns one transfer, or ErrNotFound.
 	Transfer(ctx context.Context, tenantID, id string) (Transfer, error)
 	// SettleTransfer moves a pending transfer to status (completed or
-	// failed) with the bank's transfer ID or the failure, and appends entry,
-	// in one transaction. A transfer that is no longer pending is left as it
-	// is (no entry is written). It returns the transfer as stored.
-	SettleTransfer(ctx context.Context, tenantID, id string, status TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry) (Transfer, error)
+	// failed) with the bank's transfer ID or the failure, appends entry, and
+	// marks the transfer's outbox effect (effectKey) delivered, withdrawing
+	// it from the dispatcher unless the dispatcher is working it already, in
+	// one transaction. A transfer that is no longer pending is left as it is
+	// (no entry is written). It returns the transfer as stored.
+	SettleTransfer(ctx context.Context, tenantID, id string, status TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry, effectKey string) (Transfer, error)
+	// HandOver makes the first attempt of the transfer's outbox effect
+	// (effectKey) due now, whatever its Delay: the request could not execute
+	// the transfer, and the dispatcher takes over at once.
+	HandOver(ctx context.Context, tenantID, effectKey string) error
 }

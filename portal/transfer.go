@@ -121,18 +121,28 @@ func (s *Service) Transfer(ctx context.Context, p authz.Principal, in TransferIn
 		EntityType: TransferEntity, EntityID: id, At: now,
 		Changed: []string{"clientId", "fromAccountId", "toAccountId", "amount", "narration", "status"}}
 	effect := outbox.Effect{TenantID: p.TenantID, Op: OpTransfer, Target: outbox.CoreBanking,
-		Entity: outbox.Entity{Kind: TransferEntity, ID: id}, Key: bankKey(id)}
+		Entity: outbox.Entity{Kind: TransferEntity, ID: id}, Key: bankKey(id), Delay: s.grace}
 	saved, replayed, err := s.store.CreateTransfer(ctx, t, idem, entry, effect)
 	if err != nil {
 		return fail(err)
 	}
-	if !replayed && verified {
-		// The accounts were checked above: execute at once. A failure to
-		// reach core banking leaves it pending for the dispatcher.
+	if replayed {
+		return outcome(saved)
+	}
+	if verified {
+		// The accounts were checked above: execute at once; the settlement
+		// withdraws the effect.
 		saved, err = s.execute(ctx, saved)
 		if err != nil && !retryable(err) {
 			return fail(err)
 		}
+	}
+	if saved.Status == TransferPending {
+		// Core banking could not be reached: the dispatcher takes over now,
+		// not after the grace. Best effort: the transfer and its effect are
+		// committed, so if this fails the dispatcher still takes it over
+		// when the grace ends, and the answer (pending) is the same.
+		_ = s.store.HandOver(context.WithoutCancel(ctx), saved.TenantID, bankKey(saved.ID))
 	}
 	return outcome(saved)
 }
@@ -228,7 +238,7 @@ func (s *Service) settle(ctx context.Context, t Transfer, status TransferStatus,
 		EntityType: TransferEntity, EntityID: t.ID, Changed: changed, At: now}
 	// The money has moved (or been refused): record it even when the
 	// caller's ctx has ended meanwhile.
-	return s.store.SettleTransfer(context.WithoutCancel(ctx), t.TenantID, t.ID, status, bankID, failure, now, entry)
+	return s.store.SettleTransfer(context.WithoutCancel(ctx), t.TenantID, t.ID, status, bankID, failure, now, entry, bankKey(t.ID))
 }
 
 // GetTransfer returns one of the principal's transfers (viewing it needs

@@ -140,9 +140,11 @@ func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []o
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			continue
 		}
-		job, err := rc.InsertTx(ctx, tx.Tx, effectArgs{TenantID: e.TenantID, Key: e.Key}, &river.InsertOpts{
-			Queue: effectQueue, MaxAttempts: db.outboxMaxAttempts,
-		})
+		opts := &river.InsertOpts{Queue: effectQueue, MaxAttempts: db.outboxMaxAttempts}
+		if e.Delay > 0 {
+			opts.ScheduledAt = time.Now().Add(e.Delay)
+		}
+		job, err := rc.InsertTx(ctx, tx.Tx, effectArgs{TenantID: e.TenantID, Key: e.Key}, opts)
 		if err != nil {
 			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
 		}
@@ -281,6 +283,61 @@ func (db *DB) rearm(ctx context.Context, tx bun.Tx, tenantID, key string, at tim
 		return err
 	}
 	return db.retry(ctx, tx, rc, &row, at)
+}
+
+// deliveredInline records, in tx, that the request which enqueued the
+// tenant's effect with this key delivered it itself (see outbox.Effect's
+// Delay): a pending effect becomes delivered and its job is withdrawn, so
+// the dispatcher never works it. A job already running (the dispatcher took
+// it meanwhile) is left to finish; its handler finds the work done. An
+// effect that is not pending is left as it is.
+func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key string, at time.Time) error {
+	var jobID int64
+	err := tx.NewUpdate().Model((*effectRow)(nil)).
+		Set("status = ?", string(outbox.Delivered)).Set("attempts = attempts + 1").
+		Set("last_error = ''").Set("updated_at = ?", at.UTC()).
+		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Where("status = ?", string(outbox.Pending)).
+		Returning("job_id").Scan(ctx, &jobID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("storage: effect %s delivered: %w", key, translate(err))
+	}
+	rc, err := db.river()
+	if err != nil {
+		return err
+	}
+	if _, err := rc.JobDeleteTx(ctx, tx.Tx, jobID); err != nil &&
+		!errors.Is(err, rivertype.ErrJobRunning) && !errors.Is(err, rivertype.ErrNotFound) {
+		return fmt.Errorf("storage: effect %s delivered: withdraw job %d: %w", key, jobID, translate(err))
+	}
+	return nil
+}
+
+// handOver makes the first attempt of the tenant's pending effect with this
+// key due now, however long its Delay: the request that meant to deliver it
+// could not (the adapter is down), and the dispatcher takes over at once,
+// with its retries and backoff. An effect that is not pending, or whose job
+// is already running, is left as it is.
+func (db *DB) handOver(ctx context.Context, tenantID, key string) error {
+	var row effectRow
+	err := db.bun.NewSelect().Model(&row).Column("status", "job_id").
+		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && outbox.Status(row.Status) != outbox.Pending) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("storage: hand effect %s over: %w", key, translate(err))
+	}
+	rc, err := db.river()
+	if err != nil {
+		return err
+	}
+	if _, err := rc.JobRetry(ctx, row.JobID); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
+		return fmt.Errorf("storage: hand effect %s over: job %d: %w", key, row.JobID, translate(err))
+	}
+	return nil
 }
 
 // errNoLease: another worker is delivering an effect of the same entity and

@@ -208,8 +208,9 @@ func (s *PortalStore) Transfer(ctx context.Context, tenantID, id string) (portal
 
 // SettleTransfer implements portal.Store: one conditional UPDATE … WHERE
 // status = 'pending' … RETURNING, so of two concurrent settlements one
-// writes (and appends the audit entry); the other reads the result.
-func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry) (portal.Transfer, error) {
+// writes (and appends the audit entry); the other reads the result. The
+// effect is marked delivered in the same transaction either way.
+func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry, effectKey string) (portal.Transfer, error) {
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
 	}
@@ -226,7 +227,10 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 		}
 		if len(rows) == 1 {
 			out = rows[0].transfer()
-			return appendAudit(ctx, tx, entry)
+			if err := appendAudit(ctx, tx, entry); err != nil {
+				return err
+			}
+			return s.db.deliveredInline(ctx, tx, tenantID, effectKey, at)
 		}
 		// Settled already (by the request or the dispatcher): as it stands.
 		var row portalTransferRow
@@ -234,7 +238,12 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 			return fmt.Errorf("storage: transfer %s: %w", id, translate(err))
 		}
 		out = row.transfer()
-		return nil
+		return s.db.deliveredInline(ctx, tx, tenantID, effectKey, at)
 	})
 	return out, err
+}
+
+// HandOver implements portal.Store.
+func (s *PortalStore) HandOver(ctx context.Context, tenantID, effectKey string) error {
+	return s.db.handOver(ctx, tenantID, effectKey)
 }

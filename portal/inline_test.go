@@ -1,0 +1,99 @@
+package portal_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/audit"
+	"github.com/clientele-go/clientele/authz"
+	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/outbox"
+	"github.com/clientele-go/clientele/portal"
+	"github.com/clientele-go/clientele/storage"
+)
+
+// TestInlineTransferWithdrawsItsEffect: a transfer the request executes
+// records its effect delivered and withdraws its job in the settlement's
+// transaction, so the dispatcher, running all along, never works it.
+func TestInlineTransferWithdrawsItsEffect(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
+		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
+		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
+		var worked atomic.Int64
+		deliver := f.ps.Handlers()[portal.OpTransfer]
+		dbtest.StartDispatcher(t, db, outbox.Handlers{portal.OpTransfer: outbox.HandlerFunc(
+			func(ctx context.Context, d outbox.Delivery) (outbox.Progress, error) {
+				worked.Add(1)
+				return deliver.Deliver(ctx, d)
+			})})
+		dbtest.Drain(t, db)
+		jobs := `SELECT count(*) FROM river_job WHERE kind = 'clientele_effect'`
+		before := count(t, db, jobs)
+
+		for i, key := range []string{"k1", "k2", "k3"} {
+			tr, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(int64(i + 1))}, key)
+			require.NoError(t, err)
+			assert.Equal(t, portal.TransferCompleted, tr.Status)
+		}
+		dbtest.Drain(t, db)
+		assert.Zero(t, worked.Load(), "the dispatcher never worked a transfer the request executed")
+		assert.Equal(t, before, count(t, db, jobs), "their jobs were withdrawn")
+		assert.Equal(t, 3, count(t, db, `SELECT count(*) FROM clientele_effects WHERE op = '`+portal.OpTransfer+`' AND status = 'delivered' AND attempts = 1`))
+		assert.Equal(t, int64(6), f.balance(t, b1))
+	})
+}
+
+// dyingStore is the store of a process that stops right after a transfer's
+// record commits: it never records the outcome, nor hands anything over.
+type dyingStore struct{ portal.Store }
+
+var errStopped = errors.New("the process stopped")
+
+func (dyingStore) SettleTransfer(context.Context, string, string, portal.TransferStatus, string, string, time.Time, audit.Entry, string) (portal.Transfer, error) {
+	return portal.Transfer{}, errStopped
+}
+
+func (dyingStore) HandOver(context.Context, string, string) error { return errStopped }
+
+// TestDispatcherFinishesAfterTheGrace: a process executes a transfer at core
+// banking and stops before it records the outcome. The dispatcher leaves the
+// transfer alone for the grace, then executes it again under the same
+// idempotency key: the transfer is completed, the money moved once.
+func TestDispatcherFinishesAfterTheGrace(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
+		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
+		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
+		const grace = 2 * time.Second
+		dying, err := portal.New(dyingStore{db.Portal()}, f.az, f.bank, f.cs, f.us, portal.WithInlineGrace(grace))
+		require.NoError(t, err)
+		dbtest.StartDispatcher(t, db, f.ps.Handlers())
+		dbtest.Drain(t, db)
+
+		start := time.Now()
+		_, err = dying.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(250)}, "k")
+		require.ErrorIs(t, err, errStopped)
+		assert.Equal(t, int64(250), f.balance(t, b1), "core banking moved it")
+		if time.Since(start) < grace/2 {
+			assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM clientele_effects WHERE op = '`+portal.OpTransfer+`' AND status = 'pending' AND attempts = 0`),
+				"within the grace the dispatcher leaves it alone")
+		}
+
+		dbtest.Drain(t, db)
+		assert.GreaterOrEqual(t, time.Since(start), grace, "not before the grace")
+		assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM portal_transfers WHERE status = 'completed'`))
+		assert.Equal(t, int64(250), f.balance(t, b1), "moved once")
+		assert.Equal(t, int64(750), f.balance(t, a1))
+	})
+}
