@@ -49,8 +49,9 @@ type Effect struct {
 	// withdraws the effect in one transaction (storage's portal transfers
 	// do), so that the dispatcher only takes over the deliveries the request
 	// could not make or did not live to record. Zero: the dispatcher may
-	// deliver it as soon as it is committed.
-	Delay time.Duration `json:"delay,omitempty"`
+	// deliver it as soon as it is committed. It only schedules the first
+	// attempt: it is not stored with the effect, nor shown in its Record.
+	Delay time.Duration `json:"-"`
 }
 
 // MaxDelay is the longest Effect.Delay.
