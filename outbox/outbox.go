@@ -43,14 +43,13 @@ type Effect struct {
 	// Params holds what the handler needs beyond the entity's current state.
 	// Never a secret: it is stored in clear until the effect is pruned.
 	Params json.RawMessage `json:"params,omitempty"`
-	// Delay holds the dispatcher's first attempt back this long after the
-	// effect is recorded (at most MaxDelay): for an effect its own request
-	// delivers at once, after commit, which records the outcome and
-	// withdraws the effect in one transaction (storage's portal transfers
-	// do), so that the dispatcher only takes over the deliveries the request
-	// could not make or did not live to record. Zero: the dispatcher may
-	// deliver it as soon as it is committed. It only schedules the first
-	// attempt: it is not stored with the effect, nor shown in its Record.
+	// Delay is for an effect its own request delivers at once, after
+	// commit, recording the outcome and the effect's delivery in one
+	// transaction (the portal's transfers do): the dispatcher leaves the
+	// effect alone for Delay (at most MaxDelay), so it only takes over the
+	// deliveries the request hands over (it could not make them) or did not
+	// live to record. Zero: the dispatcher may deliver the effect as soon as
+	// it is committed. It is not shown in the effect's Record.
 	Delay time.Duration `json:"-"`
 }
 

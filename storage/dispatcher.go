@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -29,6 +30,10 @@ type Dispatcher struct {
 	handlers outbox.Handlers
 	client   *river.Client[*sql.Tx]
 	o        dispatcherOptions
+
+	mu        sync.Mutex
+	stopSweep context.CancelFunc // ends the sweep loop Start began
+	swept     chan struct{}      // closed when that loop has returned
 }
 
 type dispatcherOptions struct {
@@ -40,6 +45,7 @@ type dispatcherOptions struct {
 	backoffBase    time.Duration
 	backoffMax     time.Duration
 	retention      time.Duration
+	sweep          time.Duration
 	logger         *slog.Logger
 }
 
@@ -53,6 +59,18 @@ type DispatcherOption func(*dispatcherOptions)
 // idle; 50 ms and 10 ms halve the idle cost. See BENCHMARKS.md.
 func WithPolling(interval, cooldown time.Duration) DispatcherOption {
 	return func(o *dispatcherOptions) { o.poll, o.cooldown = interval, cooldown }
+}
+
+// WithSweep sets how often the dispatcher looks for delayed effects
+// (outbox.Effect.Delay) whose request neither delivered them nor handed them
+// over, to deliver them itself (default 1 s): a transfer recorded by a
+// process that stopped before executing it waits its Delay plus up to this.
+func WithSweep(interval time.Duration) DispatcherOption {
+	return func(o *dispatcherOptions) {
+		if interval > 0 {
+			o.sweep = interval
+		}
+	}
 }
 
 // WithWorkers sets how many effects are delivered at once (default 10).
@@ -112,7 +130,7 @@ func (db *DB) NewDispatcher(handlers outbox.Handlers, opts ...DispatcherOption) 
 		poll: 20 * time.Millisecond, cooldown: 5 * time.Millisecond, workers: 10,
 		timeout: 30 * time.Second, leaseRetry: 100 * time.Millisecond,
 		backoffBase: time.Second, backoffMax: 10 * time.Minute, retention: 7 * 24 * time.Hour,
-		logger: quietLogger(),
+		sweep: time.Second, logger: quietLogger(),
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -157,13 +175,54 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if err := d.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("storage: dispatcher: start: %w", err)
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopSweep == nil {
+		sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		d.stopSweep, d.swept = cancel, make(chan struct{})
+		go d.sweepLoop(sweepCtx, d.swept)
+	}
 	return nil
+}
+
+// sweepLoop gives jobs to due delayed effects (DB.sweep) every sweep
+// interval until ctx ends, then closes done.
+func (d *Dispatcher) sweepLoop(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(d.o.sweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := d.db.sweep(ctx, time.Now())
+			if err != nil {
+				if ctx.Err() == nil {
+					d.o.logger.WarnContext(ctx, "outbox: sweep failed", "error", err)
+				}
+				break
+			}
+			if n < sweepBatch {
+				break
+			}
+		}
+	}
 }
 
 // Stop stops fetching new effects and waits for those being delivered to
 // finish, or for ctx to end (then their attempts are cancelled and retried
 // later).
 func (d *Dispatcher) Stop(ctx context.Context) error {
+	d.mu.Lock()
+	if d.stopSweep != nil {
+		d.stopSweep()
+		<-d.swept
+		d.stopSweep, d.swept = nil, nil
+	}
+	d.mu.Unlock()
 	err := d.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		err = d.client.StopAndCancel(context.WithoutCancel(ctx))

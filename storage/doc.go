@@ -118,6 +118,16 @@
 // effects per tenant and per entity and replays parked ones. An app may enqueue
 // effects of its own with DB.Enqueue.
 //
+// An effect with a Delay (outbox.Effect) is one its own request delivers right
+// after commit: it is recorded without a job, the request's store call that
+// records the outcome marks it delivered in the same transaction (the portal's
+// SettleTransfer), and a request that cannot deliver it hands it over, which
+// gives it a job at once (PortalStore.HandOver). If the request does neither
+// (its process stopped), every Dispatcher's sweep (WithSweep, each second by
+// default) gives it a job once its Delay has passed. So the dispatcher only
+// works what the request could not, and a transfer the request completed costs
+// no River job at all.
+//
 // A sqlite://:memory: store uses one connection at a time: do not call the store
 // from inside another store call's callback with a ctx that does not carry its
 // transaction. Use a file (sqlite://path) for a dispatcher.

@@ -40,20 +40,21 @@ func (effectArgs) Kind() string { return effectJobKind }
 type effectRow struct {
 	bun.BaseModel `bun:"table:clientele_effects"`
 
-	ID         string    `bun:"id,pk"`
-	TenantID   string    `bun:"tenant_id"`
-	Key        string    `bun:"idem_key"`
-	Op         string    `bun:"op"`
-	Target     string    `bun:"target"`
-	EntityKind string    `bun:"entity_kind"`
-	EntityID   string    `bun:"entity_id"`
-	Params     *string   `bun:"params"`
-	Status     string    `bun:"status"`
-	Attempts   int       `bun:"attempts"`
-	LastError  string    `bun:"last_error"`
-	JobID      int64     `bun:"job_id"`
-	CreatedAt  time.Time `bun:"created_at"`
-	UpdatedAt  time.Time `bun:"updated_at"`
+	ID         string     `bun:"id,pk"`
+	TenantID   string     `bun:"tenant_id"`
+	Key        string     `bun:"idem_key"`
+	Op         string     `bun:"op"`
+	Target     string     `bun:"target"`
+	EntityKind string     `bun:"entity_kind"`
+	EntityID   string     `bun:"entity_id"`
+	Params     *string    `bun:"params"`
+	Status     string     `bun:"status"`
+	Attempts   int        `bun:"attempts"`
+	LastError  string     `bun:"last_error"`
+	JobID      int64      `bun:"job_id"` // 0 until the effect has a River job
+	DueAt      *time.Time `bun:"due_at"` // an Effect.Delay: when the sweep gives it a job
+	CreatedAt  time.Time  `bun:"created_at"`
+	UpdatedAt  time.Time  `bun:"updated_at"`
 }
 
 func (r effectRow) record() outbox.Record {
@@ -107,7 +108,10 @@ func (db *DB) migrateRiver(ctx context.Context) error {
 
 // enqueue records effects and inserts their River jobs inside tx, the
 // transaction of the change that implies them. An effect whose key the tenant
-// already used is skipped: it was enqueued before and is delivered once.
+// already used is skipped: it was enqueued before and is delivered once. An
+// effect with a Delay gets no job yet: its request delivers it
+// (deliveredInline) or hands it over (handOver), and if it does neither the
+// dispatcher's sweep gives it one once the Delay has passed.
 func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []outbox.Effect) error {
 	if len(effects) == 0 {
 		return nil
@@ -133,27 +137,34 @@ func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []o
 			p := string(e.Params)
 			row.Params = &p
 		}
+		if e.Delay > 0 {
+			due := time.Now().Add(e.Delay).UTC()
+			row.DueAt = &due
+		}
 		res, err := tx.NewInsert().Model(&row).On("CONFLICT (tenant_id, idem_key) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if n, err := res.RowsAffected(); err != nil || n == 0 || row.DueAt != nil {
 			continue
 		}
-		opts := &river.InsertOpts{Queue: effectQueue, MaxAttempts: db.outboxMaxAttempts}
-		if e.Delay > 0 {
-			opts.ScheduledAt = time.Now().Add(e.Delay)
-		}
-		job, err := rc.InsertTx(ctx, tx.Tx, effectArgs{TenantID: e.TenantID, Key: e.Key}, opts)
-		if err != nil {
-			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
-		}
-		if _, err := tx.NewUpdate().Model((*effectRow)(nil)).Set("job_id = ?", job.Job.ID).
-			Where("id = ?", row.ID).Exec(ctx); err != nil {
-			return fmt.Errorf("storage: enqueue %s: %w", e.Op, translate(err))
+		if err := db.insertJob(ctx, tx, rc, &row); err != nil {
+			return fmt.Errorf("storage: enqueue %s: %w", e.Op, err)
 		}
 	}
 	return nil
+}
+
+// insertJob gives the effect row its River job, available at once, in tx.
+func (db *DB) insertJob(ctx context.Context, tx bun.Tx, rc *river.Client[*sql.Tx], row *effectRow) error {
+	job, err := rc.InsertTx(ctx, tx.Tx, effectArgs{TenantID: row.TenantID, Key: row.Key},
+		&river.InsertOpts{Queue: effectQueue, MaxAttempts: db.outboxMaxAttempts})
+	if err != nil {
+		return translate(err)
+	}
+	row.JobID = job.Job.ID
+	_, err = tx.NewUpdate().Model((*effectRow)(nil)).Set("job_id = ?", job.Job.ID).Where("id = ?", row.ID).Exec(ctx)
+	return translate(err)
 }
 
 // EffectStore lists and replays the outbox's effects; it implements
@@ -287,10 +298,10 @@ func (db *DB) rearm(ctx context.Context, tx bun.Tx, tenantID, key string, at tim
 
 // deliveredInline records, in tx, that the request which enqueued the
 // tenant's effect with this key delivered it itself (see outbox.Effect's
-// Delay): a pending effect becomes delivered and its job is withdrawn, so
-// the dispatcher never works it. A job already running (the dispatcher took
-// it meanwhile) is left to finish; its handler finds the work done. An
-// effect that is not pending is left as it is.
+// Delay): a pending effect becomes delivered. It usually has no job yet; one
+// it got meanwhile (handOver, the sweep) is withdrawn, unless the dispatcher
+// is running it already, whose handler then finds the work done. An effect
+// that is not pending is left as it is.
 func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key string, at time.Time) error {
 	var jobID int64
 	err := tx.NewUpdate().Model((*effectRow)(nil)).
@@ -304,6 +315,9 @@ func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key stri
 	if err != nil {
 		return fmt.Errorf("storage: effect %s delivered: %w", key, translate(err))
 	}
+	if jobID == 0 {
+		return nil
+	}
 	rc, err := db.river()
 	if err != nil {
 		return err
@@ -315,29 +329,77 @@ func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key stri
 	return nil
 }
 
-// handOver makes the first attempt of the tenant's pending effect with this
-// key due now, however long its Delay: the request that meant to deliver it
-// could not (the adapter is down), and the dispatcher takes over at once,
-// with its retries and backoff. An effect that is not pending, or whose job
-// is already running, is left as it is.
+// handOver makes the tenant's pending effect with this key deliverable by
+// the dispatcher now, however long its Delay: the request that meant to
+// deliver it could not (the adapter is down), and the dispatcher takes over
+// at once, with its retries and backoff. An effect that is not pending, or
+// whose job is running, is left as it is.
 func (db *DB) handOver(ctx context.Context, tenantID, key string) error {
-	var row effectRow
-	err := db.bun.NewSelect().Model(&row).Column("status", "job_id").
-		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && outbox.Status(row.Status) != outbox.Pending) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("storage: hand effect %s over: %w", key, translate(err))
-	}
 	rc, err := db.river()
 	if err != nil {
 		return err
 	}
-	if _, err := rc.JobRetry(ctx, row.JobID); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
-		return fmt.Errorf("storage: hand effect %s over: job %d: %w", key, row.JobID, translate(err))
+	err = db.inTx(ctx, func(tx bun.Tx) error {
+		var row effectRow
+		q := tx.NewSelect().Model(&row).Where("tenant_id = ?", tenantID).Where("idem_key = ?", key)
+		err := db.forUpdate(q).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && outbox.Status(row.Status) != outbox.Pending) {
+			return nil
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if row.JobID == 0 {
+			return db.insertJob(ctx, tx, rc, &row)
+		}
+		_, err = rc.JobRetryTx(ctx, tx.Tx, row.JobID)
+		if errors.Is(err, rivertype.ErrNotFound) {
+			return nil
+		}
+		return translate(err)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: hand effect %s over: %w", key, err)
 	}
 	return nil
+}
+
+// sweepBatch is how many due effects one sweep gives jobs to.
+const sweepBatch = 100
+
+// sweep gives a job to each pending effect whose Delay has passed and that
+// has none (its request neither delivered it nor handed it over: it failed,
+// or its process stopped), at most sweepBatch per call, and reports how many.
+// On PostgreSQL concurrent sweeps (one per dispatcher) skip each other's rows.
+func (db *DB) sweep(ctx context.Context, now time.Time) (int, error) {
+	rc, err := db.river()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = db.inTx(ctx, func(tx bun.Tx) error {
+		var rows []effectRow
+		q := tx.NewSelect().Model(&rows).
+			Where("job_id = 0").Where("status = ?", string(outbox.Pending)).Where("due_at <= ?", now.UTC()).
+			OrderExpr("due_at").Limit(sweepBatch)
+		if db.dialect == Postgres {
+			q = q.For("UPDATE SKIP LOCKED")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return translate(err)
+		}
+		for i := range rows {
+			if err := db.insertJob(ctx, tx, rc, &rows[i]); err != nil {
+				return err
+			}
+		}
+		n = len(rows)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: outbox sweep: %w", err)
+	}
+	return n, nil
 }
 
 // errNoLease: another worker is delivering an effect of the same entity and

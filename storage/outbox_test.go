@@ -292,3 +292,41 @@ func TestOutboxConcurrentEnqueueAndReplay(t *testing.T) {
 		assert.Equal(t, 1, rec.count("k-same"))
 	})
 }
+
+// TestOutboxSweepsDelayedEffects: an effect with a Delay gets no job while
+// its request may still deliver it; once the Delay has passed, the sweep of
+// two dispatchers at once gives each exactly one job, and each is delivered
+// once.
+func TestOutboxSweepsDelayedEffects(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		rec := newRecorder()
+		startDispatcher(t, db, rec, storage.WithSweep(10*time.Millisecond))
+		startDispatcher(t, db, rec, storage.WithSweep(10*time.Millisecond))
+		const n, delay = 30, 500 * time.Millisecond
+		var effects []outbox.Effect
+		for i := range n {
+			e := effect("t1", fmt.Sprintf("c%d", i%10), fmt.Sprintf("k%d", i))
+			e.Delay = delay
+			effects = append(effects, e)
+		}
+		start := time.Now()
+		require.NoError(t, db.Enqueue(ctx, effects...))
+		jobs := func() int {
+			var c int
+			require.NoError(t, db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE kind = 'clientele_effect'`).Scan(&c))
+			return c
+		}
+		if time.Since(start) < delay/2 {
+			assert.Zero(t, jobs(), "no job within the Delay")
+			assert.Zero(t, rec.total())
+		}
+		require.Eventually(t, func() bool { return rec.total() == n }, 30*time.Second, 10*time.Millisecond)
+		assert.GreaterOrEqual(t, time.Since(start), delay, "not before the Delay")
+		time.Sleep(100 * time.Millisecond)
+		assert.Equal(t, n, jobs(), "one job each, whichever dispatcher swept it")
+		for i := range n {
+			assert.Equal(t, 1, rec.count(fmt.Sprintf("k%d", i)), "k%d", i)
+		}
+	})
+}

@@ -17,6 +17,7 @@ func StartDispatcher(t testing.TB, db *storage.DB, handlers outbox.Handlers, opt
 	opts = append([]storage.DispatcherOption{
 		storage.WithPolling(5*time.Millisecond, time.Millisecond),
 		storage.WithBackoff(10*time.Millisecond, 20*time.Millisecond),
+		storage.WithSweep(20 * time.Millisecond),
 	}, opts...)
 	d, err := db.NewDispatcher(handlers, opts...)
 	if err != nil {
