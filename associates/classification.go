@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/textcheck"
 )
 
@@ -32,10 +33,10 @@ type ScopeMode string
 const (
 	// ScopeBranch: the associate's office and every office under it (the
 	// default of seed 000).
-	ScopeBranch ScopeMode = "branch"
+	ScopeBranch ScopeMode = authz.ScopeModeBranch
 	// ScopeRestricted: only the entities linked to the associate or to an
 	// associate below it in the hierarchy.
-	ScopeRestricted ScopeMode = "restricted"
+	ScopeRestricted ScopeMode = authz.ScopeModeRestricted
 )
 
 // ParseScopeMode accepts "branch" and "restricted".

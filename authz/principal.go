@@ -56,4 +56,19 @@ type Principal struct {
 	// OfficeID is the office of a back-office user's associate (policy attribute
 	// member.office).
 	OfficeID string
+	// ScopeMode is the data scope mode of the associate's classification
+	// (ScopeModeBranch or ScopeModeRestricted), read with OfficeID. A
+	// principal without it has its associate's scope looked up when a call
+	// needs it (clients.ScopeResolver); one with it is scoped by it at once.
+	ScopeMode string
 }
+
+// The data scope modes of an associate's classification (seed 000), as
+// Principal.ScopeMode carries them; associates.ScopeMode names the same.
+const (
+	// ScopeModeBranch: the associate's office and every office below it.
+	ScopeModeBranch = "branch"
+	// ScopeModeRestricted: the entities linked to the associate or to an
+	// associate below it.
+	ScopeModeRestricted = "restricted"
+)

@@ -83,11 +83,10 @@ func (s *Service) membership(ctx context.Context, p authz.Principal, reference s
 	if p.AssociateID == "" {
 		return authz.ScopeUnknown, nil
 	}
-	sc, err := s.store.AssociateScope(ctx, p.TenantID, p.AssociateID)
+	sc, err := s.associateScope(ctx, p)
 	if err != nil {
-		return authz.ScopeUnknown, fmt.Errorf("data scope: %w", err)
+		return authz.ScopeUnknown, err
 	}
-	sc.Tenant = false
 	if sc.Empty() {
 		return authz.OutOfScope, nil
 	}
@@ -121,10 +120,24 @@ func (s *Service) scopeOf(ctx context.Context, p authz.Principal) (Scope, error)
 	if p.AssociateID == "" {
 		return Scope{}, nil
 	}
+	return s.associateScope(ctx, p)
+}
+
+// associateScope is the scope of p's associate: from the principal itself
+// when it carries its associate's scope mode and office (users.Authenticate
+// reads them with the session, as they are now), otherwise from the
+// ScopeResolver. Never the whole tenant: only the authorizer grants that.
+func (s *Service) associateScope(ctx context.Context, p authz.Principal) (Scope, error) {
+	switch {
+	case p.ScopeMode == authz.ScopeModeBranch && p.OfficeID != "":
+		return Scope{OfficeID: p.OfficeID}, nil
+	case p.ScopeMode == authz.ScopeModeRestricted:
+		return Scope{AssociateID: p.AssociateID}, nil
+	}
 	sc, err := s.store.AssociateScope(ctx, p.TenantID, p.AssociateID)
 	if err != nil {
 		return Scope{}, fmt.Errorf("data scope: %w", err)
 	}
-	sc.Tenant = false // only the authorizer grants the whole tenant
+	sc.Tenant = false
 	return sc, nil
 }

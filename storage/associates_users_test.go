@@ -74,8 +74,8 @@ func TestAssociateExists(t *testing.T) {
 	})
 }
 
-// The session look-up reads the user's associate (office and state) in the
-// same query, within the session's tenant: an associate of another tenant,
+// The session look-up reads the user's associate (office, state and its
+// classification's scope mode) in the same query, within the session's tenant: an associate of another tenant,
 // or an associate ID that names none, is not active.
 func TestSessionByDigestReadsTheAssociate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -103,11 +103,13 @@ func TestSessionByDigestReadsTheAssociate(t *testing.T) {
 		assert.True(t, sv.AssociateActive)
 		assert.Equal(t, a.ID, sv.AssociateID)
 		assert.Equal(t, a.OfficeID, sv.OfficeID)
+		assert.Equal(t, string(associates.ScopeBranch), sv.ScopeMode, "its classification's, in the same query")
 		for name, d := range map[string]string{"invented": invented, "other tenant": foreign, "none": none} {
 			sv, err := s.SessionByDigest(ctx, d)
 			require.NoError(t, err, name)
 			assert.False(t, sv.AssociateActive, name)
 			assert.Empty(t, sv.OfficeID, name)
+			assert.Empty(t, sv.ScopeMode, name)
 		}
 
 		deactivate(t, db, a)

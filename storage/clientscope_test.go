@@ -39,8 +39,9 @@ type scopeWorld struct {
 	sec     authz.Principal // RA001: manages associates
 	offices map[string]associates.Office
 	assoc   map[string]associates.Associate
-	refs    map[string]string // client name → reference
-	ids     map[string]string // client name → ID
+	modes   map[string]associates.ScopeMode // associate name → its classification's scope mode
+	refs    map[string]string               // client name → reference
+	ids     map[string]string               // client name → ID
 }
 
 func newScopeWorld(t *testing.T, db *storage.DB) *scopeWorld {
@@ -58,7 +59,7 @@ func newScopeWorld(t *testing.T, db *storage.DB) *scopeWorld {
 		db: db, cs: cs, as: as,
 		admin:   authz.Principal{TenantID: "bank", UserID: "admin", Kind: authz.Backoffice, Roles: []string{authz.RetailAdministrator}},
 		sec:     authz.Principal{TenantID: "bank", UserID: "sec", Kind: authz.Backoffice, Roles: []string{authz.RoleSecurityAdmin}},
-		offices: map[string]associates.Office{}, assoc: map[string]associates.Associate{},
+		offices: map[string]associates.Office{}, assoc: map[string]associates.Associate{}, modes: map[string]associates.ScopeMode{},
 		refs: map[string]string{}, ids: map[string]string{},
 	}
 	office := func(name, parent string) {
@@ -75,16 +76,16 @@ func newScopeWorld(t *testing.T, db *storage.DB) *scopeWorld {
 	require.NoError(t, err)
 	agent, err := as.CreateClassification(ctx, w.sec, associates.NewClassification{Name: "Agent", Scope: associates.ScopeRestricted})
 	require.NoError(t, err)
-	associate := func(name, class, office, parent string) {
-		a, err := as.CreateAssociate(ctx, w.sec, associates.NewAssociate{Name: name, ClassificationID: class,
+	associate := func(name string, class associates.Classification, office, parent string) {
+		a, err := as.CreateAssociate(ctx, w.sec, associates.NewAssociate{Name: name, ClassificationID: class.ID,
 			OfficeID: w.offices[office].ID, ParentID: w.assoc[parent].ID})
 		require.NoError(t, err)
-		w.assoc[name] = a
+		w.assoc[name], w.modes[name] = a, class.Scope
 	}
-	associate("mgr", officer.ID, "R1", "")
-	associate("parent", agent.ID, "B1", "")
-	associate("child", agent.ID, "B1", "parent")
-	associate("sibling", agent.ID, "B1", "parent")
+	associate("mgr", officer, "R1", "")
+	associate("parent", agent, "B1", "")
+	associate("child", agent, "B1", "parent")
+	associate("sibling", agent, "B1", "parent")
 	client := func(name, office string, linked ...string) {
 		in := testkit.Person(name, "Client")
 		in.OfficeID = w.offices[office].ID
@@ -110,6 +111,14 @@ func (w *scopeWorld) actor(name string) authz.Principal {
 	a := w.assoc[name]
 	return authz.Principal{TenantID: "bank", UserID: "user-" + name, Kind: authz.Backoffice,
 		Roles: []string{authz.RetailComplianceOfficer}, AssociateID: a.ID, OfficeID: a.OfficeID}
+}
+
+// authenticated is actor as users.Authenticate builds it: it carries its
+// associate's scope mode, so the service scopes it without a look-up.
+func (w *scopeWorld) authenticated(name string) authz.Principal {
+	p := w.actor(name)
+	p.ScopeMode = string(w.modes[name])
+	return p
 }
 
 // seen lists every client p sees through List with filter, page by page
@@ -169,6 +178,9 @@ func TestClientScopeMatrix(t *testing.T) {
 			{"restricted parent: its links and its children's", w.actor("parent"), []string{"ofChild", "ofParent"}},
 			{"restricted child: its own links only", w.actor("child"), []string{"ofChild"}},
 			{"restricted sibling: not its sibling's links", w.actor("sibling"), nil},
+			{"branch, scope mode carried", w.authenticated("mgr"), []string{"inB1", "inB2"}},
+			{"restricted parent, scope mode carried", w.authenticated("parent"), []string{"ofChild", "ofParent"}},
+			{"restricted sibling, scope mode carried", w.authenticated("sibling"), nil},
 			{"no associate: nothing", noAssociate, nil},
 			{"unknown associate: nothing", unknown, nil},
 		}

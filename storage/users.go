@@ -509,10 +509,11 @@ func (s *UserStore) ReserveCode(ctx context.Context, tenantID, userID string, pu
 // sessionQuery is Authenticate's look-up: the unique token index, then the
 // user's primary key, then the primary key (tenant_id, id) of the user's
 // associate, if it has one (LEFT JOIN: a user without an associate has NULLs
-// there).
-const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id, a.office_id, a.state
+// there), and of the associate's classification, for its scope mode.
+const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id, a.office_id, a.state, c.scope
 FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
 LEFT JOIN associates AS a ON u.associate_id <> '' AND a.tenant_id = u.tenant_id AND a.id = u.associate_id
+LEFT JOIN associate_classifications AS c ON c.tenant_id = a.tenant_id AND c.id = a.classification_id
 WHERE s.token_hash = `
 
 // sessionStmt returns the session look-up as DB.prepared gives it: prepared once
@@ -538,9 +539,10 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 		typ, state, rols string
 		revokedAt        sql.NullTime
 		office, aState   sql.NullString
+		scope            sql.NullString
 	)
 	err = stmt.QueryRowContext(ctx, digest).
-		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID, &office, &aState)
+		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID, &office, &aState, &scope)
 	if err != nil {
 		return users.SessionView{}, translate(err)
 	}
@@ -552,6 +554,7 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 	v.Revoked = revokedAt.Valid
 	v.OfficeID = office.String
 	v.AssociateActive = v.AssociateID != "" && aState.String == string(associates.Active)
+	v.ScopeMode = scope.String
 	v.Type, v.State, v.Roles = users.Type(typ), users.State(state), roles
 	return v, nil
 }

@@ -167,6 +167,9 @@ type SessionView struct {
 	// session's tenant that is active; false when AssociateID is "" or names
 	// no associate of the tenant.
 	AssociateActive bool
+	// ScopeMode is the data scope mode of the associate's classification
+	// ("" without an associate).
+	ScopeMode string
 }
 
 // Change is one atomic change of an account (see Store.Change). fn edits Account
