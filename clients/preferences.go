@@ -48,7 +48,10 @@ type PreferencesInput struct {
 
 // ChangeRecorder writes a change that has no row of its own in the store:
 // its audit entry and effects, in one transaction (the caller's, when ctx
-// carries one).
+// carries one). With ch.Serial it first refuses, with an error wrapping
+// clientele.ErrConflict and writing nothing, while an effect of the same
+// operation on the same entity as ch's first effect is still pending;
+// concurrent serial changes of one entity are decided one after the other.
 type ChangeRecorder interface {
 	Record(ctx context.Context, ch Change) error
 }
@@ -108,9 +111,12 @@ const SourcePersistence Source = "persistence"
 // with the values before and after) and one PS001 outbox effect in one
 // transaction; the effect's handler (PreferencesHandlers) writes the values
 // to the adapter at that version. The answer is the preferences as they will
-// be, marked Pending. Two changes from the same version that pass the check
-// at once are both committed, but only the first reaches the adapter: the
-// second's effect is parked with the adapter's conflict, visible in the
+// be, marked Pending. While that change is still pending, another one is
+// refused with ErrConflict and writes nothing (Change.Serial), so two changes
+// from the same version that pass the check at once cannot both be
+// committed. A change made from a version read just before an earlier one
+// reached the adapter still fails there: the adapter writes at the expected
+// version only, and the effect is parked with its conflict, visible in the
 // outbox and in the audit trail.
 func (s *Service) SetPreferences(ctx context.Context, p authz.Principal, reference string, in PreferencesInput) (Preferences, error) {
 	fail := func(err error) (Preferences, error) {
@@ -162,7 +168,7 @@ func (s *Service) SetPreferences(ctx context.Context, p authz.Principal, referen
 	if e.After, err = json.Marshal(map[string]any{"preferences": values, "version": in.Version + 1}); err != nil {
 		return fail(err)
 	}
-	err = s.store.Record(ctx, Change{Audit: e, Effects: []outbox.Effect{{
+	err = s.store.Record(ctx, Change{Audit: e, Serial: true, Effects: []outbox.Effect{{
 		TenantID: c.TenantID, Op: OpSyncPreferences, Target: outbox.Persistence,
 		Entity: outbox.Entity{Kind: EntityKind, ID: c.ID},
 		Key:    fmt.Sprintf("client:%s:preferences:v%d:%s", c.ID, in.Version+1, id),

@@ -2,9 +2,11 @@ package clients_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -481,4 +483,59 @@ func TestStarredTerm(t *testing.T) {
 	}
 	q.Member = "u\x00"
 	assert.ErrorIs(t, q.Validate(), clientele.ErrInvalid, "a member with a control character")
+}
+
+// TestConcurrentPreferencesFromOneVersion: changes made at once from one
+// version: exactly one is committed, the others are refused with a conflict
+// and write nothing; once it has reached the adapter, the next version may be
+// written.
+func TestConcurrentPreferencesFromOneVersion(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		e := newReadEnv(t, db)
+		c := e.known(t, testkit.Person("Pia", "Prefs"))
+		audits := func() int {
+			log, err := db.AuditLog(ctx, "t1", clients.EntityKind, c.ID, 100)
+			require.NoError(t, err)
+			return len(log)
+		}
+		before := audits()
+
+		const n = 10
+		var wg sync.WaitGroup
+		var won, refused atomic.Int64
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.SetPreferences(ctx, e.compliance, c.Reference,
+					clients.PreferencesInput{Values: map[string]string{"language": fmt.Sprint("l", i)}, Version: 0})
+				switch {
+				case err == nil:
+					won.Add(1)
+				case errors.Is(err, clientele.ErrConflict):
+					refused.Add(1)
+				default:
+					t.Errorf("change %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		assert.EqualValues(t, 1, won.Load())
+		assert.EqualValues(t, n-1, refused.Load())
+		assert.Equal(t, before+1, audits(), "the refused changes wrote nothing")
+		var pending int
+		require.NoError(t, db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM clientele_effects WHERE op = '`+
+			clients.OpSyncPreferences+`' AND status = 'pending'`).Scan(&pending))
+		assert.Equal(t, 1, pending, "one change on its way to the adapter")
+
+		dbtest.StartDispatcher(t, db, clients.PreferencesHandlers(clients.Adapters{Persistence: e.pers}))
+		dbtest.Drain(t, db)
+		_, err := e.svc.SetPreferences(ctx, e.compliance, c.Reference, clients.PreferencesInput{Values: map[string]string{"language": "en"}, Version: 1})
+		require.NoError(t, err)
+		dbtest.Drain(t, db)
+		got, err := e.svc.Preferences(ctx, e.compliance, c.Reference)
+		require.NoError(t, err)
+		assert.Equal(t, clients.Preferences{Reference: c.Reference, Values: map[string]string{"language": "en"}, Version: 2}, got)
+	})
 }

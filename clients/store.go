@@ -62,6 +62,10 @@ type Change struct {
 	// the change's transaction (as outbox.Service.Replay does); one that is
 	// not parked is left as it is.
 	Resume []string
+	// Serial, for ChangeRecorder.Record: the change is refused while an
+	// effect of the operation of its first effect, on that effect's entity,
+	// is still pending.
+	Serial bool
 }
 
 // ConflictError says which unique field a write collided on. It unwraps to

@@ -86,12 +86,17 @@ func whereStarred(sel *bun.SelectQuery, table, tenantID, member string, starred 
 
 // Record implements clients.ChangeRecorder: the audit entry and the effects
 // of a change whose state lives at an adapter (a client's preferences), in
-// one transaction.
+// one transaction. A Serial change first takes the lock of its entity's
+// effects (on PostgreSQL a transaction-scoped advisory lock; SQLite has one
+// writer at a time), so of two concurrent serial changes the second sees the
+// first's pending effect once it commits.
 func (s *ClientStore) Record(ctx context.Context, ch clients.Change) error {
 	return s.db.inTx(ctx, func(tx bun.Tx) error {
-		if err := appendAudit(ctx, tx, ch.Audit); err != nil {
-			return err
+		if ch.Serial && len(ch.Effects) > 0 {
+			if err := s.db.refusePending(ctx, tx, ch.Effects[0]); err != nil {
+				return err
+			}
 		}
-		return s.db.enqueue(ctx, tx, ch.Audit.At, ch.Effects)
+		return s.writeChange(ctx, tx, ch.Audit.At, ch)
 	})
 }

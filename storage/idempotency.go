@@ -106,14 +106,9 @@ func (db *DB) claimKey(ctx context.Context, tx bun.Tx, tenantID string, k idempo
 
 // lockKey takes the advisory lock of k on PostgreSQL (see claimKey).
 func lockKey(ctx context.Context, tx bun.Tx, tenantID string, k idempotency.Key, wait keyWait) error {
-	// One 64-bit lock per key: FNV-1a of its length-prefixed parts. Two keys
-	// sharing a hash would only make one wait for, or be told to retry after,
-	// the other.
-	h := fnv.New64a()
-	for _, part := range []string{tenantID, k.Principal, k.Operation, k.Value} {
-		_, _ = fmt.Fprintf(h, "%d:%s", len(part), part)
-	}
-	id := int64(h.Sum64())
+	// One 64-bit lock per key. Two keys sharing a hash would only make one
+	// wait for, or be told to retry after, the other.
+	id := advisoryKey(tenantID, k.Principal, k.Operation, k.Value)
 	if wait {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", id)
 		return translate(err)
@@ -126,6 +121,17 @@ func lockKey(ctx context.Context, tx bun.Tx, tenantID string, k idempotency.Key,
 		return errKeyInProgress
 	}
 	return nil
+}
+
+// advisoryKey is the PostgreSQL advisory lock of what parts name: FNV-1a of
+// the parts, each prefixed with its length, so no two lists of parts run
+// together into one string.
+func advisoryKey(parts ...string) int64 {
+	h := fnv.New64a()
+	for _, part := range parts {
+		_, _ = fmt.Fprintf(h, "%d:%s", len(part), part)
+	}
+	return int64(h.Sum64())
 }
 
 // recordKey stores k with result in tx, after the change claimKey let through.

@@ -364,6 +364,30 @@ func (db *DB) handOver(ctx context.Context, tenantID, key string) error {
 	return nil
 }
 
+// refusePending fails with clientele.ErrConflict, in tx, while an effect of
+// e's operation on e's entity is pending. On PostgreSQL it first takes a
+// transaction-scoped advisory lock of that operation and entity, so a
+// concurrent caller waits for tx to end and then sees its effect.
+func (db *DB) refusePending(ctx context.Context, tx bun.Tx, e outbox.Effect) error {
+	if db.dialect == Postgres {
+		lock := advisoryKey("pending", e.TenantID, e.Op, e.Entity.Kind, e.Entity.ID)
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", lock); err != nil {
+			return translate(err)
+		}
+	}
+	pending, err := tx.NewSelect().Model((*effectRow)(nil)).
+		Where("tenant_id = ?", e.TenantID).Where("entity_kind = ?", e.Entity.Kind).Where("entity_id = ?", e.Entity.ID).
+		Where("op = ?", e.Op).Where("status = ?", string(outbox.Pending)).Exists(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if pending {
+		return fmt.Errorf("an earlier %s change of %s %s is still being applied; read it again and retry: %w",
+			e.Op, e.Entity.Kind, e.Entity.ID, clientele.ErrConflict)
+	}
+	return nil
+}
+
 // sweepBatch is how many due effects one sweep gives jobs to.
 const sweepBatch = 100
 
