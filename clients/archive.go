@@ -172,20 +172,15 @@ func archiveEffect(c Client, step ArchiveStep) outbox.Effect {
 	}
 }
 
-// SettlementAccounts gives a tenant's settlement account: the core-banking
+// settlementAccount is the tenant's settlement account: the core-banking
 // savings account that receives an archived client's remaining savings
-// (tenants.Settings.SettlementAccount). storage.TenantStore implements it.
-type SettlementAccounts interface {
-	// SettlementAccount returns the account's ID, "" when the tenant has none.
-	SettlementAccount(ctx context.Context, tenantID string) (string, error)
-}
-
-// WithSettlementAccounts tells the Service where to read the tenant's
-// settlement account, so that Archive refuses at once a client with savings to
-// sweep when the tenant has none. Without it Archive leaves that check to the
-// saga's sweep step.
-func WithSettlementAccounts(src SettlementAccounts) Option {
-	return func(s *Service) { s.settlement = src }
+// (tenants.Settings.SettlementAccount), "" when it has none.
+func settlementAccount(ctx context.Context, tr TenantReader, tenantID string) (string, error) {
+	t, err := tr.Get(ctx, tenantID)
+	if err != nil {
+		return "", fmt.Errorf("settlement account: %w", err)
+	}
+	return t.Settings.SettlementAccount, nil
 }
 
 // ArchiveInput is what Archive takes.
@@ -211,7 +206,7 @@ var errArchived = errors.New("client already archived")
 // one without the employee-account permission) is ErrNotFound.
 //
 // A loan with an outstanding balance is ErrPrecondition naming the account,
-// and nothing changes; so is, with WithSettlementAccounts, savings to sweep
+// and nothing changes; so is, with WithTenants, savings to sweep
 // when the tenant has no settlement account. Core banking unreachable or not
 // configured is ErrUnavailable, and nothing changes.
 //
@@ -310,14 +305,14 @@ func (s *Service) checkAccounts(ctx context.Context, c Client) error {
 	if err := outstandingLoan(accts); err != nil {
 		return err
 	}
-	if s.settlement == nil {
+	if s.tenants == nil {
 		return nil
 	}
 	for _, a := range accts {
 		if a.Type == adapters.Savings && a.Status != adapters.AccountClosed && a.Balance.Amount != 0 {
-			acct, err := s.settlement.SettlementAccount(ctx, c.TenantID)
+			acct, err := settlementAccount(ctx, s.tenants, c.TenantID)
 			if err != nil {
-				return fmt.Errorf("settlement account: %w", err)
+				return err
 			}
 			if acct == "" {
 				return fmt.Errorf("savings account %s holds %s and the tenant has no settlement account to move it to: %w",
@@ -362,15 +357,17 @@ type UserRevoker interface {
 	RevokeClientUsers(ctx context.Context, tenantID, clientID, actor string) (revoked int, err error)
 }
 
-// ArchiveDeps is what the archive saga's handlers need. Store, Settlement and
+// ArchiveDeps is what the archive saga's handlers need. Store, Tenants and
 // CoreBanking (in Adapters) are required; an Identity, CRM or Messaging adapter or a
 // Users revoker that is nil makes its step a recorded no-op
 // (ArchiveState.Skipped).
 type ArchiveDeps struct {
-	Store      Store
-	Adapters   Adapters
-	Settlement SettlementAccounts
-	Users      UserRevoker
+	Store    Store
+	Adapters Adapters
+	// Tenants gives the tenant's settlement account, where the sweep step
+	// moves the client's savings (tenants.Settings.SettlementAccount).
+	Tenants TenantReader
+	Users   UserRevoker
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -395,8 +392,8 @@ func ArchiveHandlers(deps ArchiveDeps) (outbox.Handlers, error) {
 	if deps.Adapters.CoreBanking == nil {
 		return nil, errors.New("clients: ArchiveHandlers: core banking adapter is nil")
 	}
-	if deps.Settlement == nil {
-		return nil, errors.New("clients: ArchiveHandlers: settlement accounts source is nil")
+	if deps.Tenants == nil {
+		return nil, errors.New("clients: ArchiveHandlers: tenant reader is nil")
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
@@ -636,7 +633,7 @@ func (a *archiver) sweep(ctx context.Context, c *Client, key func(...string) str
 		return nil
 	}
 	cb := a.Adapters.CoreBanking
-	settlement, err := a.Settlement.SettlementAccount(ctx, c.TenantID)
+	settlement, err := settlementAccount(ctx, a.Tenants, c.TenantID)
 	if err != nil {
 		return err
 	}

@@ -48,11 +48,11 @@ func benchArchive(b *testing.B, db *storage.DB) {
 	if err := db.Tenants().Create(ctx, tn); err != nil {
 		b.Fatal(err)
 	}
-	svc, err := clients.New(db.Clients(), testkit.AllowAll{}, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
+	svc, err := clients.New(db.Clients(), testkit.AllowAll{}, clients.WithAdapters(ad), clients.WithTenants(db.Tenants()))
 	if err != nil {
 		b.Fatal(err)
 	}
-	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants()})
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Tenants: db.Tenants()})
 	if err != nil {
 		b.Fatal(err)
 	}

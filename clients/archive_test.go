@@ -109,9 +109,9 @@ func newArchiveEnv(t *testing.T, db *storage.DB, az clients.Authorizer) *archive
 		az = testkit.AllowAll{}
 	}
 	ad := clients.Adapters{CoreBanking: e.bank, Identity: e.ident, CRM: e.crm, Messaging: e.msg}
-	e.svc, err = clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
+	e.svc, err = clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithTenants(db.Tenants()))
 	require.NoError(t, err)
-	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants()})
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Tenants: db.Tenants()})
 	require.NoError(t, err)
 	e.handlers = outbox.Merge(clients.SyncHandlers(db.Clients(), ad), archive)
 	return e
@@ -376,6 +376,36 @@ func TestArchiveRefusedWithOutstandingLoan(t *testing.T) {
 	})
 }
 
+// A client with savings to sweep is refused at once, naming the account,
+// when the tenant has no settlement account (read through WithTenants), and
+// nothing changes.
+func TestArchiveRefusedWithoutSettlementAccount(t *testing.T) {
+	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		e := newArchiveEnv(t, db, nil)
+		dbtest.StartDispatcher(t, db, e.handlers)
+		c, ids := e.client(t, e.p, testkit.Person("Amina", "Otieno"), []int64{100_00}, nil)
+		tn, err := db.Tenants().Get(ctx, "t1")
+		require.NoError(t, err)
+		_, err = db.SQL().ExecContext(ctx, `UPDATE tenants SET settings = '{}' WHERE id = 't1'`)
+		require.NoError(t, err)
+		require.NotEmpty(t, tn.Settings.SettlementAccount)
+		cur, err := e.svc.Get(ctx, e.p, c.Reference)
+		require.NoError(t, err)
+		effects := len(e.effects(t, c.ID))
+
+		_, err = e.svc.Archive(ctx, e.p, c.Reference, clients.ArchiveInput{})
+		require.ErrorIs(t, err, clientele.ErrPrecondition)
+		assert.Contains(t, err.Error(), ids[0])
+		assert.Contains(t, err.Error(), "no settlement account")
+		after, err := e.svc.Get(ctx, e.p, c.Reference)
+		require.NoError(t, err)
+		assert.Equal(t, cur, after, "client unchanged")
+		assert.Len(t, e.effects(t, c.ID), effects, "no effect")
+		assert.Empty(t, e.bank.counts(), "core banking was not changed")
+	})
+}
+
 // A loan disbursed after the archive was accepted stops the saga at the close
 // step, which says why; the accounts stay open, and Archive refuses again
 // while the loan is outstanding.
@@ -513,7 +543,7 @@ func TestArchiveClientUnknownToIdentityAndCRM(t *testing.T) {
 	dbtest.EachPooled(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		e := newArchiveEnv(t, db, nil)
-		archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Settlement: db.Tenants(),
+		archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Tenants: db.Tenants(),
 			Adapters: clients.Adapters{CoreBanking: e.bank, Identity: e.ident, CRM: e.crm, Messaging: e.msg}})
 		require.NoError(t, err)
 		// Only core banking receives the client's profile.

@@ -43,8 +43,8 @@ func ExampleService_Archive() {
 
 	ad := clients.Adapters{CoreBanking: bank, Identity: memory.NewIdentity(), CRM: memory.NewCRM(), Messaging: memory.NewMessaging()}
 	az, _ := authz.New(db.Authz(), db.Authz())
-	svc, _ := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()))
-	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants()})
+	svc, _ := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithTenants(db.Tenants()))
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Tenants: db.Tenants()})
 	if err != nil {
 		panic(err)
 	}

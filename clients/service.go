@@ -66,9 +66,7 @@ type Service struct {
 	// a dummy comparison). Only the package's tests set it (export_test.go),
 	// to count comparisons.
 	observeToken func(real bool, token string)
-	// settlement, when set, lets Archive check at once that savings can be swept.
-	settlement SettlementAccounts
-	tenants    TenantReader
+	tenants      TenantReader
 	// detailTimeouts bound each source of Details (WithDetailTimeouts).
 	detailTimeouts DetailTimeouts
 }
@@ -80,8 +78,10 @@ type TenantReader interface {
 
 // WithTenants lets the Service read the tenant's settings: whether a client
 // may be activated before its onboarding checks pass
-// (tenants.Settings.RequireVerifiedOnboarding). Without it every tenant
-// requires verified onboarding.
+// (tenants.Settings.RequireVerifiedOnboarding), and the settlement account
+// Archive checks at once that a client's savings can be swept to. Without it
+// every tenant requires verified onboarding, and Archive leaves the
+// settlement account to the saga's sweep step.
 func WithTenants(r TenantReader) Option {
 	return func(s *Service) { s.tenants = r }
 }

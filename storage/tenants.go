@@ -11,7 +11,6 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/authz"
-	"github.com/clientele-go/clientele/clients"
 	"github.com/clientele-go/clientele/tenants"
 	"github.com/clientele-go/clientele/users"
 )
@@ -21,8 +20,7 @@ import (
 type TenantStore struct{ db *DB }
 
 var (
-	_ tenants.Store              = (*TenantStore)(nil)
-	_ clients.SettlementAccounts = (*TenantStore)(nil)
+	_ tenants.Store = (*TenantStore)(nil)
 )
 
 // Tenants returns the tenant store.
@@ -250,14 +248,4 @@ func (s *TenantStore) AdminLevel(ctx context.Context, tenantID, userID string) (
 		return tenants.TenantAdmin, nil
 	}
 	return tenants.NotAdmin, nil
-}
-
-// SettlementAccount implements clients.SettlementAccounts: the tenant's
-// settings.settlementAccount ("" when it has none).
-func (s *TenantStore) SettlementAccount(ctx context.Context, tenantID string) (string, error) {
-	t, err := s.Get(ctx, tenantID)
-	if err != nil {
-		return "", err
-	}
-	return t.Settings.SettlementAccount, nil
 }

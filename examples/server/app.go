@@ -66,7 +66,7 @@ func newApp(db *storage.DB, log *slog.Logger, cfg config) (*app, error) {
 	// data scope.
 	// The tenant's settings say whether activation needs verified onboarding.
 	cs, err := clients.New(db.Clients(), az, clients.WithNodeOperators(us), clients.WithAdapters(cfg.adapters),
-		clients.WithSettlementAccounts(db.Tenants()), clients.WithTenants(db.Tenants()))
+		clients.WithTenants(db.Tenants()))
 	if err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ func run(args []string, getenv func(string) string, stdout, stderr *os.File) err
 	// onboarding checks, favourites and client preferences to persistence, portal
 	// transfers core banking could not take at once), outside the requests.
 	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: cfg.adapters,
-		Settlement: db.Tenants(), Users: a.services.Users})
+		Tenants: db.Tenants(), Users: a.services.Users})
 	if err != nil {
 		return err
 	}

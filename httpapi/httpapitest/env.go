@@ -122,7 +122,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	az, err := authz.New(db.Authz(), db.Authz())
 	require.NoError(t, err)
 	ad := clients.Adapters{CoreBanking: env.Bank, Identity: env.Ident, CRM: env.CRM, Messaging: env.Msg, Persistence: env.Pers, Documents: env.Docs}
-	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithSettlementAccounts(db.Tenants()), clients.WithTenants(db.Tenants()))
+	cs, err := clients.New(db.Clients(), az, clients.WithAdapters(ad), clients.WithTenants(db.Tenants()))
 	require.NoError(t, err)
 	us, err := users.New(db.Users(), az, az, db.Clients(), db.Associates(), env.Msg, env.Ident,
 		users.WithPortalURL("http://localhost:8080/signup"), users.WithSocialVerifier(env.social), users.WithHashing(users.InsecureTestHashing()))
@@ -151,7 +151,7 @@ func NewEnv(t testing.TB, db *storage.DB, check Check, opts ...httpapi.Option) *
 	require.NoError(t, err)
 	// Invitations, DIDs and client pushes are delivered by the outbox: run its
 	// dispatcher (dbtest.Drain waits for it).
-	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Settlement: db.Tenants(), Users: us})
+	archive, err := clients.ArchiveHandlers(clients.ArchiveDeps{Store: db.Clients(), Adapters: ad, Tenants: db.Tenants(), Users: us})
 	require.NoError(t, err)
 	dbtest.StartDispatcher(t, db, outbox.Merge(us.Handlers(), clients.SyncHandlers(db.Clients(), ad), archive, cs.DeviceHandlers(),
 		clients.VerificationHandlers(db.Clients(), ad, env.Screen),
