@@ -81,6 +81,16 @@ func (f *fixture) customer(t testing.TB, nationalID, phone string, roles ...stri
 	return u.Principal(), c
 }
 
+// ends onboards the two ends of a transfer: a client who may transfer, with a
+// savings account holding funded KES, and a view-only client with an empty
+// one. It returns the payer's principal and both accounts.
+func (f *fixture) ends(t testing.TB, funded int64) (payer authz.Principal, from, to string) {
+	t.Helper()
+	payer, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
+	_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
+	return payer, f.savings(t, a.ID, funded), f.savings(t, b.ID, 0)
+}
+
 // savings opens an active savings account of clientID holding amount KES.
 func (f *fixture) savings(t testing.TB, clientID string, amount int64) string {
 	t.Helper()

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele-go/clientele/audit"
-	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/outbox"
 	"github.com/clientele-go/clientele/portal"
@@ -25,9 +24,7 @@ func TestInlineTransferWithdrawsItsEffect(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
-		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
-		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
+		pa, a1, b1 := f.ends(t, 1_000)
 		var worked atomic.Int64
 		deliver := f.ps.Handlers()[portal.OpTransfer]
 		dbtest.StartDispatcher(t, db, outbox.Handlers{portal.OpTransfer: outbox.HandlerFunc(
@@ -72,9 +69,7 @@ func TestDispatcherFinishesAfterTheGrace(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
-		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
-		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
+		pa, a1, b1 := f.ends(t, 1_000)
 		const grace = 2 * time.Second
 		dying, err := portal.New(dyingStore{db.Portal()}, f.az, f.bank, f.cs, f.us, portal.WithInlineGrace(grace))
 		require.NoError(t, err)

@@ -59,9 +59,7 @@ func TestSameKeyBurst(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
-		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
-		a1, b1 := f.savings(t, a.ID, 10_000), f.savings(t, b.ID, 0)
+		pa, a1, b1 := f.ends(t, 10_000)
 		in := portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(700)}
 		n := burst(db)
 		ids := make([]string, n)

@@ -136,9 +136,7 @@ func TestRefusedTransferIsRecordedFailed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
-		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
-		a1, b1 := f.savings(t, a.ID, 100), f.savings(t, b.ID, 0)
+		pa, a1, b1 := f.ends(t, 100)
 		in := portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(101)}
 		tr, err := f.ps.Transfer(ctx, pa, in, "k")
 		var failed *portal.FailedError
@@ -160,9 +158,7 @@ func TestPortalSwitch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		pa, a := f.customer(t, "100001", "+254700000101", authz.RolePortalTransactor)
-		_, b := f.customer(t, "100002", "+254700000102", authz.RolePortalViewer)
-		a1, b1 := f.savings(t, a.ID, 1_000), f.savings(t, b.ID, 0)
+		pa, a1, b1 := f.ends(t, 1_000)
 		tr, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(1)}, "k0")
 		require.NoError(t, err)
 		var elsewhere atomic.Int64 // the other process's clock, in ns since start
