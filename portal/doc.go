@@ -54,6 +54,13 @@
 // and GetTransfer shows its state. An account of another client is
 // clientele.ErrNotFound, exactly like a missing one.
 //
+// The outcome is recorded together with the outbox effect's delivery, so the
+// dispatcher only works the transfers the request could not finish: handed
+// over at once when core banking could not be reached, or taken up once the
+// grace (WithInlineGrace, 30 s by default) has passed when the process
+// stopped before recording the outcome; it then executes the transfer again
+// under the same core-banking idempotency key, so the money moves once.
+//
 // Service.Handlers must be given to the app's dispatcher (storage) so that
 // transfers left pending are completed.
 package portal
