@@ -44,7 +44,11 @@ func Example() {
 	as, err := associates.New(db.Associates(), az)
 	check(err)
 	bank := memory.NewCoreBanking()
-	ps, err := portal.New(db.Portal(), az, bank, cs, us)
+	// A transfer is executed by the request that records it; the app's
+	// dispatcher (Service.Handlers) takes over one the request could not
+	// finish, at once when core banking was down, or after this grace when
+	// the process stopped before recording the outcome.
+	ps, err := portal.New(db.Portal(), az, bank, cs, us, portal.WithInlineGrace(10*time.Second))
 	check(err)
 	// The agent's own client account is a staff account (seed 000): creating
 	// it needs the employee-account permission, given here to a setup role.
