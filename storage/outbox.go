@@ -400,12 +400,21 @@ func (db *DB) sweep(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	due := func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("job_id = 0").Where("status = ?", string(outbox.Pending)).Where("due_at <= ?", now.UTC())
+	}
+	// Nearly always nothing is due: look before taking a write transaction
+	// (on SQLite, the database's one write lock).
+	if found, err := due(db.bun.NewSelect().Model((*effectRow)(nil))).Exists(ctx); err != nil || !found {
+		if err != nil {
+			return 0, fmt.Errorf("storage: outbox sweep: %w", translate(err))
+		}
+		return 0, nil
+	}
 	n := 0
 	err = db.inTx(ctx, func(tx bun.Tx) error {
 		var rows []effectRow
-		q := tx.NewSelect().Model(&rows).
-			Where("job_id = 0").Where("status = ?", string(outbox.Pending)).Where("due_at <= ?", now.UTC()).
-			OrderExpr("due_at").Limit(sweepBatch)
+		q := due(tx.NewSelect().Model(&rows)).OrderExpr("due_at").Limit(sweepBatch)
 		if db.dialect == Postgres {
 			q = q.For("UPDATE SKIP LOCKED")
 		}
