@@ -21,15 +21,18 @@
 //     it holds, through a role, one of the catalogue's TenantWidePermissions),
 //     and the node operator (WithNodeOperators), see every client of the tenant.
 //   - Any other back-office principal sees the scope of its associate
-//     (Principal.AssociateID), read on every call from the associates tables
-//     (ScopeResolver): with a classification of scope mode branch, the clients
+//     (Principal.AssociateID): the scope mode and office the principal carries
+//     (users.Authenticate reads them with the session, on every request), or,
+//     for a principal without them, as read on the call from the associates
+//     tables (ScopeResolver): with a classification of scope mode branch, the clients
 //     of the associate's office and of every office under it; with mode
 //     restricted, the clients linked (associates.Link, entity kind client,
 //     naming the client's ID) to the associate or to any associate below it in
 //     the hierarchy. An office move, an associate's transfer or a new link
 //     changes what it sees on the next call.
-//   - A principal with no associate, an unknown one or an inactive one sees no
-//     client.
+//   - A principal with no associate sees no client, and neither does one
+//     whose scope is looked up and whose associate is unknown or inactive
+//     (users.Authenticate refuses the session of an inactive associate).
 //
 // Which roles are scoped by default: in both presets the administrator RP001
 // holds the tenant-wide permission (clnt_admin in Backoffice Platform,

@@ -69,9 +69,10 @@
 // pooled connection on which someone turned it off is discarded. Adding
 // standard_conforming_strings=on to the DSN sets it for the library's sessions.
 //
-// SessionByDigest (behind users' Authenticate) bypasses bun: its query has one
-// parameter, bound by a prepared statement on SQLite and quoted in by pgx's simple
-// protocol on PostgreSQL.
+// SessionByDigest (behind users' Authenticate) bypasses bun: its query (the
+// session joined with its user, the user's associate and the associate's
+// classification) has one parameter, bound by a prepared statement on SQLite and
+// quoted in by pgx's simple protocol on PostgreSQL.
 //
 // # Connection poolers
 //
