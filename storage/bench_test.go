@@ -128,28 +128,39 @@ func BenchmarkSearchSQLite(b *testing.B) {
 
 func benchSchema() string { return fmt.Sprintf("clientele_bench_v%d", benchVersion) }
 
-func openPostgresBench(b *testing.B, dsn string) (*benchEnv, error) {
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, err
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"); err != nil {
-		return nil, err
-	}
-	schema := benchSchema()
-	var rows int
-	err = admin.QueryRowContext(ctx, "SELECT rows FROM "+schema+".bench_meta").Scan(&rows)
-	loaded := err == nil && rows == benchRowsPostgres
-
+// openBenchSchema prepares a benchmark's PostgreSQL schema: it makes sure
+// pg_trgm exists, reports whether the schema holds a complete data set of want
+// rows (the bench_meta marker its loader writes last), and returns the DSN
+// whose search_path is the schema. The caller closes admin.
+func openBenchSchema(ctx context.Context, dsn, schema string, want int) (admin *sql.DB, schemaDSN string, loaded bool, err error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return nil, err
+		return nil, "", false, err
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	admin, err = sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"); err != nil {
+		_ = admin.Close()
+		return nil, "", false, err
+	}
+	var rows int
+	err = admin.QueryRowContext(ctx, "SELECT rows FROM "+schema+".bench_meta").Scan(&rows)
+	return admin, u.String(), err == nil && rows == want, nil
+}
+
+func openPostgresBench(b *testing.B, dsn string) (*benchEnv, error) {
+	ctx := context.Background()
+	schema := benchSchema()
+	admin, schemaDSN, loaded, err := openBenchSchema(ctx, dsn, schema, benchRowsPostgres)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
 	if !loaded {
 		b.Logf("loading %d clients into schema %s (once; reused by later runs)", benchRowsPostgres, schema)
 		start := time.Now()
@@ -159,7 +170,7 @@ func openPostgresBench(b *testing.B, dsn string) (*benchEnv, error) {
 		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 			return nil, err
 		}
-		db, err := storage.Open(ctx, u.String())
+		db, err := storage.Open(ctx, schemaDSN)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +188,7 @@ func openPostgresBench(b *testing.B, dsn string) (*benchEnv, error) {
 		}
 		b.Logf("loaded and analyzed in %s", time.Since(start).Round(time.Second))
 	}
-	db, err := storage.Open(ctx, u.String())
+	db, err := storage.Open(ctx, schemaDSN)
 	if err != nil {
 		return nil, err
 	}

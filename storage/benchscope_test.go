@@ -34,7 +34,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -106,32 +105,18 @@ func BenchmarkScopePostgres(b *testing.B) {
 
 func openScopeBench(b *testing.B, dsn string) (*scopeEnv, error) {
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
+	admin, schemaDSN, loaded, err := openBenchSchema(ctx, dsn, scopeSchema(), scopeBenchClients)
 	if err != nil {
 		return nil, err
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"); err != nil {
-		return nil, err
-	}
-	schema := scopeSchema()
-	var rows int
-	err = admin.QueryRowContext(ctx, "SELECT rows FROM "+schema+".bench_meta").Scan(&rows)
-	loaded := err == nil && rows == scopeBenchClients
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
 	tree := storage.NewScopeTree(scopeBenchTenant, scopeBenchSeed)
 	if !loaded {
-		if err := loadScopeBench(ctx, b, admin, u.String(), tree); err != nil {
+		if err := loadScopeBench(ctx, b, admin, schemaDSN, tree); err != nil {
 			return nil, err
 		}
 	}
-	db, err := storage.Open(ctx, u.String())
+	db, err := storage.Open(ctx, schemaDSN)
 	if err != nil {
 		return nil, err
 	}
