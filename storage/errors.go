@@ -125,6 +125,13 @@ func sqliteKind(code int) (error, string) {
 	return clientele.ErrUnavailable, ""
 }
 
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (or an extended
+// code of it): another connection holds the lock.
+func sqliteBusy(err error) bool {
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // createRace reports whether err is what PostgreSQL answers the loser of two
 // concurrent CREATE … IF NOT EXISTS: a unique violation in the catalogue, 42P07
 // duplicate_table or 42710 duplicate_object.

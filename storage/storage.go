@@ -184,7 +184,7 @@ func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
 	}
 	db.prepare = o.prepare
 	db.outboxMaxAttempts = o.maxAttempts
-	if err := db.bun.PingContext(ctx); err != nil {
+	if err := db.ping(ctx, o.lockTimeout); err != nil {
 		_ = db.Close()
 		if clientele.Kind(err) == nil {
 			err = fmt.Errorf("%w: %w", clientele.ErrUnavailable, err)
@@ -198,6 +198,27 @@ func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// ping checks the connection. On SQLite it tries again, for up to wait, while
+// the database is busy: processes opening a new file together race to turn
+// on WAL, and a connection that finds another one writing during that
+// switch is told SQLITE_BUSY at once, without its busy timeout.
+func (db *DB) ping(ctx context.Context, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	pause := 5 * time.Millisecond
+	for {
+		err := db.bun.PingContext(ctx)
+		if err == nil || db.dialect != SQLite || !sqliteBusy(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
 }
 
 func open(dsn string) (*DB, error) {
