@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/audit"
 	"github.com/clientele-go/clientele/internal/dbtest"
 	"github.com/clientele-go/clientele/outbox"
@@ -90,5 +92,75 @@ func TestDispatcherFinishesAfterTheGrace(t *testing.T) {
 		assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM portal_transfers WHERE status = 'completed'`))
 		assert.Equal(t, int64(250), f.balance(t, b1), "moved once")
 		assert.Equal(t, int64(750), f.balance(t, a1))
+	})
+}
+
+// TestTransferRecordIsExact: what a transfer records (on PostgreSQL one
+// statement for the record and one for the settlement) reads back exactly,
+// text with quotes, placeholders and comment marks included; it has both
+// audit entries and its effect delivered once; a replay returns it. A
+// transfer handed over to the dispatcher has its job withdrawn when the
+// request's settlement comes first, and a second settlement changes
+// nothing.
+func TestTransferRecordIsExact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		pa, a1, b1 := f.ends(t, 1_000)
+		const narration = `it's "50%" off? $1 -- ; /* x */ :name ?? \ ü ✓`
+		in := portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(7), Narration: narration}
+		tr, err := f.ps.Transfer(ctx, pa, in, `k?'1 $2`)
+		require.NoError(t, err)
+		assert.Equal(t, portal.TransferCompleted, tr.Status)
+		assert.Equal(t, narration, tr.Narration)
+		got, err := f.ps.GetTransfer(ctx, pa, tr.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tr, got, "read back as answered")
+		again, err := f.ps.Transfer(ctx, pa, in, `k?'1 $2`)
+		require.NoError(t, err)
+		assert.Equal(t, tr, again, "the replay")
+
+		entries, err := db.AuditLog(ctx, tenantID, portal.TransferEntity, tr.ID, 10)
+		require.NoError(t, err)
+		require.Len(t, entries, 2)
+		assert.Equal(t, [2]string{"PT003", portal.AuditTransferSettled}, [2]string{entries[0].Operation, entries[1].Operation})
+		assert.Equal(t, [2]string{pa.UserID, "system"}, [2]string{entries[0].Actor, entries[1].Actor})
+		assert.Equal(t, []string{"status", "bankTransferId"}, entries[1].Changed)
+		effects := `SELECT count(*) FROM clientele_effects WHERE entity_id = '` + tr.ID + `' AND status = 'delivered' AND attempts = 1 AND job_id = 0`
+		assert.Equal(t, 1, count(t, db, effects))
+		assert.Equal(t, int64(7), f.balance(t, b1))
+
+		// Core banking is down: the transfer is handed over (a River job),
+		// and no dispatcher runs. The request's settlement comes first.
+		f.bank.Faults().FailAll(clientele.ErrUnavailable)
+		pending, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(3)}, "k2")
+		require.NoError(t, err)
+		require.Equal(t, portal.TransferPending, pending.Status)
+		f.bank.Faults().Reset()
+		var job int64
+		require.NoError(t, db.SQL().QueryRowContext(ctx, `SELECT job_id FROM clientele_effects WHERE entity_id = '`+pending.ID+`'`).Scan(&job))
+		require.NotZero(t, job, "handed over")
+		jobs := fmt.Sprintf(`SELECT count(*) FROM river_job WHERE id = %d`, job)
+		require.Equal(t, 1, count(t, db, jobs))
+
+		settle := func() (portal.Transfer, error) {
+			return db.Portal().SettleTransfer(ctx, tenantID, pending.ID, portal.TransferCompleted, "bank-1", "", time.Now(),
+				audit.Entry{TenantID: tenantID, Actor: "system", Operation: portal.AuditTransferSettled,
+					EntityType: portal.TransferEntity, EntityID: pending.ID, Changed: []string{"status"}, At: time.Now()},
+				"portal-transfer:"+pending.ID)
+		}
+		settled, err := settle()
+		require.NoError(t, err)
+		assert.Equal(t, portal.TransferCompleted, settled.Status)
+		assert.Equal(t, "bank-1", settled.BankTransferID)
+		assert.Zero(t, count(t, db, jobs), "its job was withdrawn")
+		assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM clientele_effects WHERE entity_id = '`+pending.ID+`' AND status = 'delivered'`))
+
+		twice, err := settle()
+		require.NoError(t, err)
+		assert.Equal(t, settled, twice, "settled already: as it stands")
+		entries, err = db.AuditLog(ctx, tenantID, portal.TransferEntity, pending.ID, 10)
+		require.NoError(t, err)
+		assert.Len(t, entries, 2, "one settlement entry")
 	})
 }

@@ -28,9 +28,19 @@ type auditRow struct {
 
 // appendAudit writes e within tx, so the entry exists exactly when the change does.
 func appendAudit(ctx context.Context, tx bun.IDB, e audit.Entry) error {
-	id, err := uuid.NewV7()
+	row, err := newAuditRow(e)
 	if err != nil {
 		return err
+	}
+	_, err = tx.NewInsert().Model(&row).Exec(ctx)
+	return translate(err)
+}
+
+// newAuditRow is the row of e, with a new ID.
+func newAuditRow(e audit.Entry) (auditRow, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return auditRow{}, err
 	}
 	changed := e.Changed
 	if changed == nil {
@@ -38,15 +48,13 @@ func appendAudit(ctx context.Context, tx bun.IDB, e audit.Entry) error {
 	}
 	raw, err := json.Marshal(changed)
 	if err != nil {
-		return err
+		return auditRow{}, err
 	}
-	row := auditRow{
+	return auditRow{
 		ID: id.String(), TenantID: e.TenantID, Actor: e.Actor, Operation: e.Operation,
 		EntityType: e.EntityType, EntityID: e.EntityID, Changed: string(raw), At: e.At.UTC(),
 		Before: jsonOrNull(e.Before), After: jsonOrNull(e.After),
-	}
-	_, err = tx.NewInsert().Model(&row).Exec(ctx)
-	return translate(err)
+	}, nil
 }
 
 // jsonOrNull stores an empty value as SQL NULL.

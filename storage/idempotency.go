@@ -139,8 +139,7 @@ func advisoryKey(parts ...string) int64 {
 // look-up (possible only outside claimKey's lock, e.g. a caller's transaction
 // at REPEATABLE READ): it is answered as in progress.
 func (db *DB) recordKey(ctx context.Context, tx bun.Tx, tenantID string, k idempotency.Key, result string) error {
-	row := idempotencyRow{TenantID: tenantID, Principal: k.Principal, Operation: k.Operation, Key: k.Value,
-		RequestHash: k.RequestHash, Result: result, CreatedAt: db.now()}
+	row := db.keyRow(tenantID, k, result)
 	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		if uniqueViolation(err) != "" {
 			return errKeyInProgress
@@ -160,4 +159,10 @@ func (db *DB) pruneKeys(ctx context.Context, now time.Time) (int64, error) {
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// keyRow is the record of k for tenantID, made now, with result.
+func (db *DB) keyRow(tenantID string, k idempotency.Key, result string) idempotencyRow {
+	return idempotencyRow{TenantID: tenantID, Principal: k.Principal, Operation: k.Operation, Key: k.Value,
+		RequestHash: k.RequestHash, Result: result, CreatedAt: db.now()}
 }

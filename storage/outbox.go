@@ -121,25 +121,9 @@ func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []o
 		return err
 	}
 	for _, e := range effects {
-		if err := e.Validate(); err != nil {
-			return err
-		}
-		id, err := uuid.NewV7()
+		row, err := newEffectRow(e, now)
 		if err != nil {
 			return err
-		}
-		row := effectRow{
-			ID: id.String(), TenantID: e.TenantID, Key: e.Key, Op: e.Op, Target: string(e.Target),
-			EntityKind: e.Entity.Kind, EntityID: e.Entity.ID, Status: string(outbox.Pending),
-			CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
-		}
-		if len(e.Params) > 0 {
-			p := string(e.Params)
-			row.Params = &p
-		}
-		if e.Delay > 0 {
-			due := time.Now().Add(e.Delay).UTC()
-			row.DueAt = &due
 		}
 		res, err := tx.NewInsert().Model(&row).On("CONFLICT (tenant_id, idem_key) DO NOTHING").Exec(ctx)
 		if err != nil {
@@ -153,6 +137,31 @@ func (db *DB) enqueue(ctx context.Context, tx bun.Tx, now time.Time, effects []o
 		}
 	}
 	return nil
+}
+
+// newEffectRow is the pending row of e, with a new ID, recorded at now.
+func newEffectRow(e outbox.Effect, now time.Time) (effectRow, error) {
+	if err := e.Validate(); err != nil {
+		return effectRow{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return effectRow{}, err
+	}
+	row := effectRow{
+		ID: id.String(), TenantID: e.TenantID, Key: e.Key, Op: e.Op, Target: string(e.Target),
+		EntityKind: e.Entity.Kind, EntityID: e.Entity.ID, Status: string(outbox.Pending),
+		CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+	}
+	if len(e.Params) > 0 {
+		p := string(e.Params)
+		row.Params = &p
+	}
+	if e.Delay > 0 {
+		due := time.Now().Add(e.Delay).UTC()
+		row.DueAt = &due
+	}
+	return row, nil
 }
 
 // insertJob gives the effect row its River job, available at once, in tx.
@@ -304,11 +313,7 @@ func (db *DB) rearm(ctx context.Context, tx bun.Tx, tenantID, key string, at tim
 // that is not pending is left as it is.
 func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key string, at time.Time) error {
 	var jobID int64
-	err := tx.NewUpdate().Model((*effectRow)(nil)).
-		Set("status = ?", string(outbox.Delivered)).Set("attempts = attempts + 1").
-		Set("last_error = ''").Set("updated_at = ?", at.UTC()).
-		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Where("status = ?", string(outbox.Pending)).
-		Returning("job_id").Scan(ctx, &jobID)
+	err := deliveredQuery(tx, tenantID, key, at).Scan(ctx, &jobID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -327,6 +332,25 @@ func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key stri
 		return fmt.Errorf("storage: effect %s delivered: withdraw job %d: %w", key, jobID, translate(err))
 	}
 	return nil
+}
+
+// withdrawJob deletes the River job of an effect already marked delivered,
+// best effort: a job that runs anyway (it was running, or the delete
+// failed) finds its effect delivered and does nothing.
+func (db *DB) withdrawJob(ctx context.Context, jobID int64) {
+	if rc, err := db.river(); err == nil {
+		_, _ = rc.JobDelete(ctx, jobID)
+	}
+}
+
+// deliveredQuery marks the tenant's pending effect with this key delivered
+// and returns its job_id (0 when it has no River job).
+func deliveredQuery(idb bun.IDB, tenantID, key string, at time.Time) *bun.UpdateQuery {
+	return idb.NewUpdate().Model((*effectRow)(nil)).
+		Set("status = ?", string(outbox.Delivered)).Set("attempts = attempts + 1").
+		Set("last_error = ''").Set("updated_at = ?", at.UTC()).
+		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Where("status = ?", string(outbox.Pending)).
+		Returning("job_id")
 }
 
 // handOver makes the tenant's pending effect with this key deliverable by

@@ -166,6 +166,17 @@ func (r portalTransferRow) transfer() portal.Transfer {
 // with answerInProgress: a concurrent duplicate is ErrConflict at once.
 func (s *PortalStore) CreateTransfer(ctx context.Context, t portal.Transfer, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (portal.Transfer, bool, error) {
 	row := toTransferRow(t)
+	if s.db.oneStatement(ctx) && idem.Value != "" && effect.Delay > 0 {
+		recorded, err := s.recordTransfer(ctx, &row, idem, entry, effect)
+		if err != nil {
+			return portal.Transfer{}, false, err
+		}
+		if recorded {
+			return row.transfer(), false, nil
+		}
+		// The key is known (a replay, another request, an expired record)
+		// or in use: the transaction below tells which.
+	}
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
 		if idem.Value != "" {
 			if err := s.db.claimKey(ctx, tx, t.TenantID, idem, answerInProgress); err != nil {
@@ -214,15 +225,20 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
 	}
-	var out portal.Transfer
-	err := s.db.inTx(ctx, func(tx bun.Tx) error {
-		var rows []portalTransferRow
-		err := tx.NewUpdate().Model(&rows).ModelTableExpr("portal_transfers").
+	settle := func(idb bun.IDB) *bun.UpdateQuery {
+		return idb.NewUpdate().Model((*portalTransferRow)(nil)).
 			Set("status = ?", string(status)).Set("bank_transfer_id = ?", bankTransferID).
 			Set("failure = ?", failure).Set("updated_at = ?", at.UTC()).
 			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("status = ?", string(portal.TransferPending)).
-			Returning("*").Scan(ctx)
-		if err != nil {
+			Returning("*")
+	}
+	if s.db.oneStatement(ctx) {
+		return s.settleTransfer(ctx, tenantID, id, settle(s.db.bun), entry, effectKey, at)
+	}
+	var out portal.Transfer
+	err := s.db.inTx(ctx, func(tx bun.Tx) error {
+		var rows []portalTransferRow
+		if err := settle(tx).Scan(ctx, &rows); err != nil {
 			return translate(err)
 		}
 		if len(rows) == 1 {
@@ -241,6 +257,85 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 		return s.db.deliveredInline(ctx, tx, tenantID, effectKey, at)
 	})
 	return out, err
+}
+
+// recordTransfer is CreateTransfer's transaction as one statement on
+// PostgreSQL (see oneStatement): the idempotency key is inserted unless it
+// is recorded already, and the transfer, its audit entry and its effect
+// (which has a Delay, so no River job yet) only if the key was. It reports
+// whether they were; if not, nothing was written. A duplicate sent while
+// this runs waits for it (the key's unique index), then finds the key.
+func (s *PortalStore) recordTransfer(ctx context.Context, row *portalTransferRow, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (bool, error) {
+	db := s.db
+	a, err := newAuditRow(entry)
+	if err != nil {
+		return false, err
+	}
+	e, err := newEffectRow(effect, row.CreatedAt)
+	if err != nil {
+		return false, err
+	}
+	key := db.keyRow(row.TenantID, idem, row.ID)
+	const keyNew = "EXISTS (SELECT FROM k)"
+	b := append(make([]byte, 0, 2048), "WITH k AS ("...)
+	b = db.appendInsertWhere(b, &key, "true ON CONFLICT DO NOTHING RETURNING 1")
+	b = append(b, "), t AS ("...)
+	b = db.appendInsertWhere(b, row, keyNew)
+	b = append(b, "), a AS ("...)
+	b = db.appendInsertWhere(b, &a, keyNew)
+	b = append(b, "), e AS ("...)
+	b = db.appendInsertWhere(b, &e, keyNew)
+	b = append(b, ") SELECT count(*) FROM k"...)
+	var n int
+	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &n); err != nil {
+		return false, fmt.Errorf("storage: record transfer %s: %w", row.ID, translate(err))
+	}
+	return n == 1, nil
+}
+
+// settledRow is what settleTransfer's statement returns: the transfer as
+// settled (all empty when it was settled already) and the job of its effect.
+type settledRow struct {
+	portalTransferRow `bun:",extend"`
+
+	EffectJob *int64 `bun:"effect_job"`
+}
+
+// settleTransfer is SettleTransfer's transaction as one statement on
+// PostgreSQL (see oneStatement): settle writes the outcome if the transfer
+// is still pending, the audit entry is appended only if it did, and the
+// effect is marked delivered either way. A River job the effect had (it was
+// handed over to the dispatcher) is then withdrawn, best effort: a job that
+// runs anyway finds its effect delivered and does nothing.
+func (s *PortalStore) settleTransfer(ctx context.Context, tenantID, id string, settle *bun.UpdateQuery, entry audit.Entry, effectKey string, at time.Time) (portal.Transfer, error) {
+	db := s.db
+	a, err := newAuditRow(entry)
+	if err != nil {
+		return portal.Transfer{}, err
+	}
+	b := append(make([]byte, 0, 2048), "WITH s AS ("...)
+	if b, err = db.appendQuery(b, settle); err != nil {
+		return portal.Transfer{}, err
+	}
+	b = append(b, "), a AS ("...)
+	b = db.appendInsertWhere(b, &a, "EXISTS (SELECT FROM s)")
+	b = append(b, "), e AS ("...)
+	if b, err = db.appendQuery(b, deliveredQuery(db.bun, tenantID, effectKey, at)); err != nil {
+		return portal.Transfer{}, err
+	}
+	b = append(b, ") SELECT s.*, e.job_id AS effect_job FROM (SELECT) AS one LEFT JOIN s ON true LEFT JOIN e ON true"...)
+	var row settledRow
+	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &row); err != nil {
+		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s: %w", id, translate(err))
+	}
+	if row.EffectJob != nil && *row.EffectJob != 0 {
+		db.withdrawJob(ctx, *row.EffectJob)
+	}
+	if row.ID == "" {
+		// Settled already (by the request or the dispatcher): as it stands.
+		return s.Transfer(ctx, tenantID, id)
+	}
+	return row.transfer(), nil
 }
 
 // HandOver implements portal.Store.
