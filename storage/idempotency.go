@@ -106,9 +106,7 @@ func (db *DB) claimKey(ctx context.Context, tx bun.Tx, tenantID string, k idempo
 
 // lockKey takes the advisory lock of k on PostgreSQL (see claimKey).
 func lockKey(ctx context.Context, tx bun.Tx, tenantID string, k idempotency.Key, wait keyWait) error {
-	// One 64-bit lock per key. Two keys sharing a hash would only make one
-	// wait for, or be told to retry after, the other.
-	id := advisoryKey(tenantID, k.Principal, k.Operation, k.Value)
+	id := keyLock(tenantID, k)
 	if wait {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", id)
 		return translate(err)
@@ -121,6 +119,13 @@ func lockKey(ctx context.Context, tx bun.Tx, tenantID string, k idempotency.Key,
 		return errKeyInProgress
 	}
 	return nil
+}
+
+// keyLock is the advisory lock of k: one 64-bit lock per key. Two keys
+// sharing a hash would only make one wait for, or be told to retry after,
+// the other.
+func keyLock(tenantID string, k idempotency.Key) int64 {
+	return advisoryKey(tenantID, k.Principal, k.Operation, k.Value)
 }
 
 // advisoryKey is the PostgreSQL advisory lock of what parts name: FNV-1a of

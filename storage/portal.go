@@ -163,7 +163,9 @@ func (r portalTransferRow) transfer() portal.Transfer {
 }
 
 // CreateTransfer implements portal.Store. The idempotency key is claimed
-// with answerInProgress: a concurrent duplicate is ErrConflict at once.
+// with answerInProgress: a concurrent duplicate is ErrConflict at once. On
+// PostgreSQL a new key's transfer is recorded in one statement
+// (recordTransfer).
 func (s *PortalStore) CreateTransfer(ctx context.Context, t portal.Transfer, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (portal.Transfer, bool, error) {
 	row := toTransferRow(t)
 	if s.db.oneStatement(ctx) && idem.Value != "" && effect.Delay > 0 {
@@ -220,7 +222,8 @@ func (s *PortalStore) Transfer(ctx context.Context, tenantID, id string) (portal
 // SettleTransfer implements portal.Store: one conditional UPDATE … WHERE
 // status = 'pending' … RETURNING, so of two concurrent settlements one
 // writes (and appends the audit entry); the other reads the result. The
-// effect is marked delivered in the same transaction either way.
+// effect is marked delivered in the same transaction either way (on
+// PostgreSQL, the same statement: settleTransfer).
 func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry, effectKey string) (portal.Transfer, error) {
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
@@ -260,11 +263,12 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 }
 
 // recordTransfer is CreateTransfer's transaction as one statement on
-// PostgreSQL (see oneStatement): the idempotency key is inserted unless it
-// is recorded already, and the transfer, its audit entry and its effect
-// (which has a Delay, so no River job yet) only if the key was. It reports
-// whether they were; if not, nothing was written. A duplicate sent while
-// this runs waits for it (the key's unique index), then finds the key.
+// PostgreSQL (see oneStatement): the idempotency key is inserted if its
+// advisory lock is free (as claimKey takes it) and it is not recorded
+// already, and the transfer, its audit entry and its effect (which has a
+// Delay, so no River job yet) only if the key was. It reports whether they
+// were; if not, nothing was written, and the transaction path answers: in
+// progress while the lock's holder runs, else the replay or the reuse.
 func (s *PortalStore) recordTransfer(ctx context.Context, row *portalTransferRow, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (bool, error) {
 	db := s.db
 	a, err := newAuditRow(entry)
@@ -278,7 +282,7 @@ func (s *PortalStore) recordTransfer(ctx context.Context, row *portalTransferRow
 	key := db.keyRow(row.TenantID, idem, row.ID)
 	const keyNew = "EXISTS (SELECT FROM k)"
 	b := append(make([]byte, 0, 2048), "WITH k AS ("...)
-	b = db.appendInsertWhere(b, &key, "true ON CONFLICT DO NOTHING RETURNING 1")
+	b = db.appendInsertWhere(b, &key, fmt.Sprintf("pg_try_advisory_xact_lock(%d) ON CONFLICT DO NOTHING RETURNING 1", keyLock(row.TenantID, idem)))
 	b = append(b, "), t AS ("...)
 	b = db.appendInsertWhere(b, row, keyNew)
 	b = append(b, "), a AS ("...)
