@@ -61,6 +61,12 @@ type Principal struct {
 	// principal without it has its associate's scope looked up when a call
 	// needs it (clients.ScopeResolver); one with it is scoped by it at once.
 	ScopeMode string
+	// PortalAccess reports that a customer's client portal access is enabled
+	// for this user, read with the session (users.Service.Authenticate). A
+	// principal without it has its access looked up on every portal call;
+	// one with it is let through that check at once (the tenant's portal
+	// switch and the principal's roles are still checked).
+	PortalAccess bool
 }
 
 // The data scope modes of an associate's classification (seed 000), as

@@ -26,10 +26,14 @@
 // so a back-office principal is refused on every portal call and a customer
 // principal on every back-office one, whatever its roles claim (package
 // authz). While the tenant's client_portal switch is off every portal call
-// is refused with clientele.ErrPortalDisabled: the switch is read on every
-// decision, so it applies at once in every process. The principal's client
-// must also have enabled portal access linked to its user
-// (ErrAccessDisabled otherwise).
+// is refused with clientele.ErrPortalDisabled: the authorizer reads the
+// switch with the tenant's catalogue, so a change applies at once in the
+// process whose tenants.Service has it (tenants.WithAuthorizer) and within
+// the authorizer's cache TTL (authz.DefaultCacheTTL, 5 s) in every other.
+// The principal's client must also have enabled portal access linked to its
+// user (ErrAccessDisabled otherwise): users.Service.Authenticate reads it
+// with the session (authz.Principal.PortalAccess), and a principal that
+// does not carry it has it read on each call.
 //
 // # Wrappers
 //

@@ -71,7 +71,7 @@
 //
 // SessionByDigest (behind users' Authenticate) bypasses bun: its query (the
 // session joined with its user, the user's associate and the associate's
-// classification) has one parameter, bound by a prepared statement on SQLite and
+// classification, and a customer's portal access) has one parameter, bound by a prepared statement on SQLite and
 // quoted in by pgx's simple protocol on PostgreSQL.
 //
 // # Connection poolers

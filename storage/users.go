@@ -509,11 +509,14 @@ func (s *UserStore) ReserveCode(ctx context.Context, tenantID, userID string, pu
 // sessionQuery is Authenticate's look-up: the unique token index, then the
 // user's primary key, then the primary key (tenant_id, id) of the user's
 // associate, if it has one (LEFT JOIN: a user without an associate has NULLs
-// there), and of the associate's classification, for its scope mode.
-const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id, a.office_id, a.state, c.scope
+// there), and of the associate's classification, for its scope mode; and
+// the primary key of the portal access of a customer user's client.
+const sessionQuery = `SELECT s.tenant_id, s.user_id, s.expires_at, s.revoked_at, u.type, u.state, u.roles, u.associate_id, u.client_id, a.office_id, a.state, c.scope,
+pa.enabled AND pa.user_id = u.id
 FROM user_sessions AS s JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
 LEFT JOIN associates AS a ON u.associate_id <> '' AND a.tenant_id = u.tenant_id AND a.id = u.associate_id
 LEFT JOIN associate_classifications AS c ON c.tenant_id = a.tenant_id AND c.id = a.classification_id
+LEFT JOIN portal_access AS pa ON u.client_id <> '' AND pa.tenant_id = u.tenant_id AND pa.client_id = u.client_id
 WHERE s.token_hash = `
 
 // sessionStmt returns the session look-up as DB.prepared gives it: prepared once
@@ -527,8 +530,9 @@ func (s *UserStore) sessionStmt(ctx context.Context) (rowQuerier, error) {
 }
 
 // SessionByDigest implements users.Store: one look-up on the unique token index
-// joined with the user's primary key and its associate's (a prepared statement
-// on SQLite).
+// joined on the primary keys of the user, its associate, the associate's
+// classification and the client's portal access (a prepared statement on
+// SQLite).
 func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.SessionView, error) {
 	stmt, err := s.sessionStmt(ctx)
 	if err != nil {
@@ -540,9 +544,10 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 		revokedAt        sql.NullTime
 		office, aState   sql.NullString
 		scope            sql.NullString
+		portal           sql.NullBool
 	)
 	err = stmt.QueryRowContext(ctx, digest).
-		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID, &office, &aState, &scope)
+		Scan(&v.TenantID, &v.UserID, &v.ExpiresAt, &revokedAt, &typ, &state, &rols, &v.AssociateID, &v.ClientID, &office, &aState, &scope, &portal)
 	if err != nil {
 		return users.SessionView{}, translate(err)
 	}
@@ -555,6 +560,7 @@ func (s *UserStore) SessionByDigest(ctx context.Context, digest string) (users.S
 	v.OfficeID = office.String
 	v.AssociateActive = v.AssociateID != "" && aState.String == string(associates.Active)
 	v.ScopeMode = scope.String
+	v.PortalAccess = portal.Bool
 	v.Type, v.State, v.Roles = users.Type(typ), users.State(state), roles
 	return v, nil
 }

@@ -584,9 +584,11 @@ const tokenLen = 43
 
 // Authenticate returns the principal a session token stands for. It is one
 // indexed look-up of the token's SHA-256 digest joined with the user and the
-// user's associate and its classification: no password hashing. The
-// principal's AssociateID, OfficeID and ScopeMode are the associate's as they
-// are now, so a transfer to another office applies from the next request. An unknown, expired or revoked token,
+// user's associate and its classification, and a customer's portal access:
+// no password hashing. The principal's AssociateID, OfficeID and ScopeMode
+// are the associate's as they are now, so a transfer to another office
+// applies from the next request, and its PortalAccess is the portal access
+// as it is now. An unknown, expired or revoked token,
 // one whose user is no longer active (blocked), and one whose user names an
 // associate that is inactive (deactivated) or not in the tenant, is
 // ErrInvalidSession (ErrUnauthenticated): a deactivation stops the sessions
@@ -609,6 +611,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (authz.Princip
 	return authz.Principal{
 		TenantID: sv.TenantID, UserID: sv.UserID, Kind: sv.Type.Kind(), Roles: sv.Roles,
 		AssociateID: sv.AssociateID, ClientID: sv.ClientID, OfficeID: sv.OfficeID, ScopeMode: sv.ScopeMode,
+		PortalAccess: sv.PortalAccess,
 	}, nil
 }
 

@@ -170,6 +170,9 @@ type SessionView struct {
 	// ScopeMode is the data scope mode of the associate's classification
 	// ("" without an associate).
 	ScopeMode string
+	// PortalAccess reports that the user's client has portal access, enabled,
+	// for this user (false for any user without a client).
+	PortalAccess bool
 }
 
 // Change is one atomic change of an account (see Store.Change). fn edits Account

@@ -157,6 +157,15 @@ func portalRoutes(t *testing.T, check Check) {
 		require.Equal(t, http.StatusOK, status, "%v", out)
 		status, _ = a.do("GET", portalPath+"/savings", "")
 		assert.Equal(t, http.StatusUnauthorized, status)
+		// Unblocking the user lets it log in, but its portal stays closed
+		// while the access is disabled (the session's look-up says so).
+		status, out = admin.do("POST", "/users/"+out["userId"].(string)+"/unblock", "")
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		a = env.login(t, "/auth/login/pin", `{"tenantId":"demo","phone":"+254700000301","pin":"482913"}`)
+		status, out = a.do("GET", portalPath+"/savings", "")
+		assert.Equal(t, http.StatusForbidden, status, "%v", out)
+		status, out = a.do("POST", portalPath+"/accounttransfer", transferBody(a1, b1, 1), "Idempotency-Key", "after-revoke")
+		assert.Equal(t, http.StatusForbidden, status, "%v", out)
 	})
 }
 
