@@ -54,6 +54,16 @@ func BenchmarkPortalTransfersPostgres(b *testing.B) {
 		body := fmt.Sprintf(`{"fromAccountId":%q,"toAccountId":%q,"amount":{"amount":1,"currency":"KES"}}`, from, to)
 		runTransfers(b, url, token, body, http.StatusCreated)
 	})
+	b.Run("api_prepared", func(b *testing.B) {
+		// The same with storage.WithPreparedStatements (a direct connection,
+		// or a pooler that keeps prepared statements).
+		db := dbtest.PostgresWith(b, storage.WithPreparedStatements())
+		env := httpapitest.NewEnv(b, db, nil)
+		token, from, to := benchCustomer(b, env, db)
+		url := env.Server.URL + httpapi.PortalPrefix + "/accounttransfer"
+		body := fmt.Sprintf(`{"fromAccountId":%q,"toAccountId":%q,"amount":{"amount":1,"currency":"KES"}}`, from, to)
+		runTransfers(b, url, token, body, http.StatusCreated)
+	})
 	b.Run("floor", func(b *testing.B) {
 		floor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			var in portal.TransferInput

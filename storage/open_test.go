@@ -258,3 +258,36 @@ func TestMemoryStoreOutlivesItsConnection(t *testing.T) {
 	require.Error(t, err, "another :memory: store is another database")
 	assert.Contains(t, err.Error(), "no such table")
 }
+
+// TestPostgresPoolKeepsItsConnections: the pool Open makes holds at most
+// DefaultMaxConns connections (or WithMaxConns's), and a burst wider than
+// the pool closes none of them once it is over: every connection it opened
+// stays for the next burst.
+func TestPostgresPoolKeepsItsConnections(t *testing.T) {
+	if dbtest.PostgresDSN(t) == "" {
+		t.Skip("CLIENTELE_TEST_POSTGRES is not set")
+	}
+	for _, tc := range []struct {
+		name string
+		opts []storage.Option
+		want int
+	}{{"default", nil, storage.DefaultMaxConns}, {"WithMaxConns", []storage.Option{storage.WithMaxConns(3)}, 3}} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := dbtest.PostgresWith(t, tc.opts...)
+			var wg sync.WaitGroup
+			for range tc.want + 5 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := db.SQL().ExecContext(context.Background(), "SELECT pg_sleep(0.05)")
+					assert.NoError(t, err)
+				}()
+			}
+			wg.Wait()
+			st := db.SQL().Stats()
+			assert.Equal(t, tc.want, st.MaxOpenConnections)
+			assert.Equal(t, tc.want, st.OpenConnections, "the burst filled the pool")
+			assert.Zero(t, st.MaxIdleClosed, "and every connection stayed open")
+		})
+	}
+}

@@ -66,6 +66,7 @@ type options struct {
 	lockTimeout time.Duration
 	prepare     bool
 	maxAttempts int
+	maxConns    int
 }
 
 // DefaultMaxAttempts is how many times the dispatcher tries an effect before it
@@ -100,6 +101,25 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 func WithMigrationLockTimeout(d time.Duration) Option {
 	return func(o *options) { o.lockTimeout = d }
 }
+
+// DefaultMaxConns is the size of the PostgreSQL connection pool Open makes,
+// unless WithMaxConns says otherwise.
+//
+// Every connection stays open between uses (as many idle as open): a new
+// PostgreSQL connection is a new server process with cold caches, and a pool
+// that kept fewer idle than it opened closed and reopened connections on
+// every burst, which cost the portal transfer benchmark a third of its
+// throughput. More connections than the server has cores to run them only
+// queue inside PostgreSQL instead of in the pool: on the 2-core machine of
+// BENCHMARKS.md, 8–12 connections did 1.5× the transfers of 20. A common
+// rule for a server's total is twice its cores plus its disks, shared by
+// every process that connects.
+const DefaultMaxConns = 10
+
+// WithMaxConns sets the size of the PostgreSQL connection pool Open makes
+// (DefaultMaxConns when not given, or when n < 1). A pool handed to OpenDB
+// is the app's to size; SQLite pools are sized by Open.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
 // WithPreparedStatements prepares Authenticate's session look-up on PostgreSQL too,
 // as it always is on SQLite: a server-side named statement per connection, which
@@ -184,6 +204,14 @@ func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
 	}
 	db.prepare = o.prepare
 	db.outboxMaxAttempts = o.maxAttempts
+	if db.dialect == Postgres && !db.borrowed {
+		n := o.maxConns
+		if n < 1 {
+			n = DefaultMaxConns
+		}
+		db.bun.DB.SetMaxOpenConns(n)
+		db.bun.DB.SetMaxIdleConns(n)
+	}
 	if err := db.ping(ctx, o.lockTimeout); err != nil {
 		_ = db.Close()
 		if clientele.Kind(err) == nil {
@@ -310,9 +338,8 @@ func openPostgres(dsn string) (*DB, error) {
 			return nil
 		}),
 	)
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(10)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute) // the pool's size: start
+
 	return newDB(sqldb, Postgres), nil
 }
 
