@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,8 +165,8 @@ func (r portalTransferRow) transfer() portal.Transfer {
 
 // CreateTransfer implements portal.Store. The idempotency key is claimed
 // with answerInProgress: a concurrent duplicate is ErrConflict at once. On
-// PostgreSQL a new key's transfer is recorded in one statement
-// (recordTransfer).
+// PostgreSQL a new key's transfer is recorded in one statement, shared
+// with other requests' records (recordTransfer).
 func (s *PortalStore) CreateTransfer(ctx context.Context, t portal.Transfer, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (portal.Transfer, bool, error) {
 	row := toTransferRow(t)
 	if s.db.oneStatement(ctx) && idem.Value != "" && effect.Delay > 0 {
@@ -223,7 +224,8 @@ func (s *PortalStore) Transfer(ctx context.Context, tenantID, id string) (portal
 // status = 'pending' … RETURNING, so of two concurrent settlements one
 // writes (and appends the audit entry); the other reads the result. The
 // effect is marked delivered in the same transaction either way (on
-// PostgreSQL, the same statement: settleTransfer).
+// PostgreSQL, the same statement, shared with other requests'
+// settlements: settleTransfer).
 func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry, effectKey string) (portal.Transfer, error) {
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
@@ -236,7 +238,7 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 			Returning("*")
 	}
 	if s.db.oneStatement(ctx) {
-		return s.settleTransfer(ctx, tenantID, id, settle(s.db.bun), entry, effectKey, at)
+		return s.settleTransfer(ctx, tenantID, id, status, bankTransferID, failure, at, entry, effectKey)
 	}
 	var out portal.Transfer
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
@@ -262,15 +264,23 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 	return out, err
 }
 
-// recordTransfer is CreateTransfer's transaction as one statement on
-// PostgreSQL (see oneStatement): the idempotency key is inserted if its
-// advisory lock is free (as claimKey takes it) and it is not recorded
-// already, and the transfer, its audit entry and its effect (which has a
-// Delay, so no River job yet) only if the key was. It reports whether they
-// were; if not, nothing was written, and the transaction path answers: in
-// progress while the lock's holder runs, else the replay or the reuse.
+// recordItem is one transfer's record: its row, its idempotency key (and
+// the key's advisory lock), its audit entry and its effect.
+type recordItem struct {
+	transfer portalTransferRow
+	key      idempotencyRow
+	lock     int64
+	audit    auditRow
+	effect   effectRow
+}
+
+// recordTransfer is CreateTransfer's transaction on PostgreSQL, outside an
+// app's transaction: one statement, with the records of other requests
+// made at the same moment (db.records, recordBatch). It reports whether the
+// transfer was recorded; if not, nothing was written, and the transaction
+// path answers: in progress while the key's lock is held, else the replay
+// or the reuse.
 func (s *PortalStore) recordTransfer(ctx context.Context, row *portalTransferRow, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (bool, error) {
-	db := s.db
 	a, err := newAuditRow(entry)
 	if err != nil {
 		return false, err
@@ -279,67 +289,173 @@ func (s *PortalStore) recordTransfer(ctx context.Context, row *portalTransferRow
 	if err != nil {
 		return false, err
 	}
-	key := db.keyRow(row.TenantID, idem, row.ID)
-	const keyNew = "EXISTS (SELECT FROM k)"
-	b := append(make([]byte, 0, 2048), "WITH k AS ("...)
-	b = db.appendInsertWhere(b, &key, fmt.Sprintf("pg_try_advisory_xact_lock(%d) ON CONFLICT DO NOTHING RETURNING 1", keyLock(row.TenantID, idem)))
-	b = append(b, "), t AS ("...)
-	b = db.appendInsertWhere(b, row, keyNew)
-	b = append(b, "), a AS ("...)
-	b = db.appendInsertWhere(b, &a, keyNew)
-	b = append(b, "), e AS ("...)
-	b = db.appendInsertWhere(b, &e, keyNew)
-	b = append(b, ") SELECT count(*) FROM k"...)
-	var n int
-	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &n); err != nil {
-		return false, fmt.Errorf("storage: record transfer %s: %w", row.ID, translate(err))
+	recorded, err := s.db.records.do(ctx, recordItem{transfer: *row, key: s.db.keyRow(row.TenantID, idem, row.ID),
+		lock: keyLock(row.TenantID, idem), audit: a, effect: e})
+	if err != nil {
+		return false, fmt.Errorf("storage: record transfer %s: %w", row.ID, err)
 	}
-	return n == 1, nil
+	return recorded, nil
 }
 
-// settledRow is what settleTransfer's statement returns: the transfer as
-// settled (all empty when it was settled already) and the job of its effect.
+// recordBatch records items (distinct keys) in one statement: each item's
+// idempotency key is inserted if its advisory lock is free (as claimKey
+// takes it) and it is not recorded already, and its transfer, audit entry
+// and effect (which has a Delay, so no River job yet) only if the key was.
+// It reports, per item, whether they were.
+func (db *DB) recordBatch(ctx context.Context, items []recordItem) ([]bool, error) {
+	rows := func(pick func(*recordItem) any) []any {
+		out := make([]any, len(items))
+		for i := range items {
+			out[i] = pick(&items[i])
+		}
+		return out
+	}
+	gen := db.bun.QueryGen()
+	b := append(make([]byte, 0, 1024+2500*len(items)), "WITH l AS (SELECT ord, pg_try_advisory_xact_lock(lock) AS held FROM unnest(ARRAY["...)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = gen.Append(b, it.lock)
+	}
+	b = append(b, "]::bigint[]) WITH ORDINALITY AS l(lock, ord)),\nk AS ("...)
+	var err error
+	steps := []struct {
+		cte  string
+		pick func(*recordItem) any
+		cond string
+	}{
+		{"", func(it *recordItem) any { return &it.key }, "ord IN (SELECT ord FROM l WHERE held) ON CONFLICT DO NOTHING RETURNING result"},
+		{"t", func(it *recordItem) any { return &it.transfer }, "v.id IN (SELECT result FROM k)"},
+		{"a", func(it *recordItem) any { return &it.audit }, "v.entity_id IN (SELECT result FROM k)"},
+		{"e", func(it *recordItem) any { return &it.effect }, "v.entity_id IN (SELECT result FROM k)"},
+	}
+	for _, st := range steps {
+		if st.cte != "" {
+			b = append(b, "),\n"+st.cte+" AS ("...)
+		}
+		if b, err = db.appendInsertRows(ctx, b, rows(st.pick), st.cond); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, ")\nSELECT result FROM k"...)
+	var recorded []string
+	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &recorded); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]bool, len(items))
+	for i, it := range items {
+		out[i] = slices.Contains(recorded, it.transfer.ID)
+	}
+	return out, nil
+}
+
+// settleItem is one settlement of a transfer (SettleTransfer's arguments,
+// its audit entry as a row).
+type settleItem struct {
+	tenantID, id, status, bankTransferID, failure, effectKey string
+	at                                                       time.Time
+	audit                                                    auditRow
+}
+
+// settledRow is what settleBatch's statement returns for each settlement:
+// the transfer as settled (all empty when it was settled already) and the
+// job of its effect.
 type settledRow struct {
 	portalTransferRow `bun:",extend"`
 
+	BatchOrd  int    `bun:"batch_ord"`
 	EffectJob *int64 `bun:"effect_job"`
 }
 
-// settleTransfer is SettleTransfer's transaction as one statement on
-// PostgreSQL (see oneStatement): settle writes the outcome if the transfer
-// is still pending, the audit entry is appended only if it did, and the
-// effect is marked delivered either way. A River job the effect had (it was
-// handed over to the dispatcher) is then withdrawn, best effort: a job that
-// runs anyway finds its effect delivered and does nothing.
-func (s *PortalStore) settleTransfer(ctx context.Context, tenantID, id string, settle *bun.UpdateQuery, entry audit.Entry, effectKey string, at time.Time) (portal.Transfer, error) {
-	db := s.db
+// settleTransfer is SettleTransfer's transaction on PostgreSQL, outside an
+// app's transaction: one statement, with the settlements of other requests
+// made at the same moment (db.settles, settleBatch).
+func (s *PortalStore) settleTransfer(ctx context.Context, tenantID, id string, status portal.TransferStatus, bankTransferID, failure string, at time.Time, entry audit.Entry, effectKey string) (portal.Transfer, error) {
 	a, err := newAuditRow(entry)
 	if err != nil {
 		return portal.Transfer{}, err
 	}
-	b := append(make([]byte, 0, 2048), "WITH s AS ("...)
-	if b, err = db.appendQuery(b, settle); err != nil {
-		return portal.Transfer{}, err
+	t, err := s.db.settles.do(ctx, settleItem{tenantID: tenantID, id: id, status: string(status), bankTransferID: bankTransferID,
+		failure: failure, effectKey: effectKey, at: at.UTC(), audit: a})
+	if err != nil {
+		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s: %w", id, err)
 	}
-	b = append(b, "), a AS ("...)
-	b = db.appendInsertWhere(b, &a, "EXISTS (SELECT FROM s)")
-	b = append(b, "), e AS ("...)
-	if b, err = db.appendQuery(b, deliveredQuery(db.bun, tenantID, effectKey, at)); err != nil {
-		return portal.Transfer{}, err
-	}
-	b = append(b, ") SELECT s.*, e.job_id AS effect_job FROM (SELECT) AS one LEFT JOIN s ON true LEFT JOIN e ON true"...)
-	var row settledRow
-	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &row); err != nil {
-		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s: %w", id, translate(err))
-	}
-	if row.EffectJob != nil && *row.EffectJob != 0 {
-		db.withdrawJob(ctx, *row.EffectJob)
-	}
-	if row.ID == "" {
+	if t.ID == "" {
 		// Settled already (by the request or the dispatcher): as it stands.
 		return s.Transfer(ctx, tenantID, id)
 	}
-	return row.transfer(), nil
+	return t, nil
+}
+
+// settleBatch settles items (distinct transfers) in one statement: each
+// transfer still pending gets its outcome, and only those their audit
+// entry; every item's effect is marked delivered. A River job an effect had
+// (it was handed over to the dispatcher) is then withdrawn, best effort: a
+// job that runs anyway finds its effect delivered and does nothing. A
+// transfer that was settled already comes back empty.
+func (db *DB) settleBatch(ctx context.Context, items []settleItem) ([]portal.Transfer, error) {
+	gen := db.bun.QueryGen()
+	array := func(b []byte, typ string, value func(settleItem) any) []byte {
+		b = append(b, "ARRAY["...)
+		for i, it := range items {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = gen.Append(b, value(it))
+		}
+		return append(append(append(b, "]::"...), typ...), "[]"...)
+	}
+	b := append(make([]byte, 0, 1024+700*len(items)), "WITH i AS (SELECT * FROM unnest("...)
+	b = array(b, "text", func(it settleItem) any { return it.tenantID })
+	b = append(b, ", "...)
+	b = array(b, "text", func(it settleItem) any { return it.id })
+	b = append(b, ", "...)
+	b = array(b, "text", func(it settleItem) any { return it.status })
+	b = append(b, ", "...)
+	b = array(b, "text", func(it settleItem) any { return it.bankTransferID })
+	b = append(b, ", "...)
+	b = array(b, "text", func(it settleItem) any { return it.failure })
+	b = append(b, ", "...)
+	b = array(b, "text", func(it settleItem) any { return it.effectKey })
+	b = append(b, ", "...)
+	b = array(b, "timestamptz", func(it settleItem) any { return it.at })
+	b = append(b, `) WITH ORDINALITY AS i(tenant_id, id, status, bank_transfer_id, failure, effect_key, at, ord)),
+s AS (UPDATE portal_transfers AS p SET status = i.status, bank_transfer_id = i.bank_transfer_id, failure = i.failure, updated_at = i.at
+	FROM i WHERE p.tenant_id = i.tenant_id AND p.id = i.id AND p.status = `...)
+	b = gen.Append(b, string(portal.TransferPending))
+	b = append(b, " RETURNING p.*, i.ord AS batch_ord),\na AS ("...)
+	audits := make([]any, len(items))
+	for i := range items {
+		audits[i] = &items[i].audit
+	}
+	b, err := db.appendInsertRows(ctx, b, audits, "ord IN (SELECT batch_ord FROM s)")
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, "),\ne AS (UPDATE clientele_effects AS ef SET status = "...)
+	b = gen.Append(b, string(outbox.Delivered))
+	b = append(b, ", attempts = ef.attempts + 1, last_error = '', updated_at = i.at FROM i WHERE ef.tenant_id = i.tenant_id AND ef.idem_key = i.effect_key AND ef.status = "...)
+	b = gen.Append(b, string(outbox.Pending))
+	b = append(b, ` RETURNING ef.job_id, i.ord)
+SELECT s.*, i.ord AS batch_ord, e.job_id AS effect_job FROM i LEFT JOIN s ON s.batch_ord = i.ord LEFT JOIN e ON e.ord = i.ord`...)
+	var rows []settledRow
+	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]portal.Transfer, len(items))
+	for _, r := range rows {
+		if r.BatchOrd < 1 || r.BatchOrd > len(items) {
+			return nil, fmt.Errorf("storage: settle batch: row %d of %d", r.BatchOrd, len(items))
+		}
+		if r.EffectJob != nil && *r.EffectJob != 0 {
+			db.withdrawJob(ctx, *r.EffectJob)
+		}
+		if r.ID != "" {
+			out[r.BatchOrd-1] = r.transfer()
+		}
+	}
+	return out, nil
 }
 
 // HandOver implements portal.Store.

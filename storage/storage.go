@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/clientele-go/clientele"
+	"github.com/clientele-go/clientele/portal"
 )
 
 //go:embed migrations
@@ -56,6 +58,10 @@ type DB struct {
 	riverErr          error
 
 	clock func() time.Time // stamps, judges and prunes idempotency keys; nil is time.Now
+
+	colTypes sync.Map                              // table name → column → SQL type (columnTypes)
+	records  *batcher[recordItem, bool]            // transfers' records, PostgreSQL (PortalStore.recordTransfer)
+	settles  *batcher[settleItem, portal.Transfer] // transfers' settlements, PostgreSQL (PortalStore.settleTransfer)
 
 	driveMax   int        // scopeDriveMax; the tests change it to reach both forms of a list's scope
 	scopeForms scopeForms // the form each list scope took lately (scopeFormOf)
@@ -369,6 +375,8 @@ func newDB(sqldb *sql.DB, d Dialect) *DB {
 	r := &txResolver{}
 	db := &DB{dialect: d, outboxMaxAttempts: DefaultMaxAttempts, driveMax: scopeDriveMax}
 	if d == Postgres {
+		db.records = &batcher[recordItem, bool]{run: db.recordBatch, key: func(it recordItem) string { return strconv.FormatInt(it.lock, 16) }}
+		db.settles = &batcher[settleItem, portal.Transfer]{run: db.settleBatch, key: func(it settleItem) string { return it.tenantID + "\x00" + it.id }}
 		db.bun = bun.NewDB(sqldb, pgdialect.New(), bun.WithConnResolver(r))
 	} else {
 		db.bun = bun.NewDB(sqldb, sqlitedialect.New(), bun.WithConnResolver(r))
