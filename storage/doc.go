@@ -85,6 +85,24 @@
 //
 // SQLite is modernc.org/sqlite (pure Go), registered as "sqlite".
 //
+// # Connection pool
+//
+// Open's PostgreSQL pool holds DefaultMaxConns connections (WithMaxConns), all
+// kept open between uses: a new connection is a new server process. Size it
+// to what the server can run at once, shared by every process that connects;
+// a larger pool only queues inside PostgreSQL.
+//
+// # Group commit
+//
+// A portal transfer's record and its settlement are one statement each on
+// PostgreSQL (data-modifying WITH clauses, every later write guarded by the
+// first one's outcome), and the records, or settlements, that requests make
+// while the last such statement runs go together as the next one, each with
+// its own outcome: a transfer is recorded, or settled, exactly as alone, only
+// with fewer statements under load. A statement that fails as a whole is
+// tried again for each transfer alone. Inside an app's transaction, and on
+// SQLite, these writes are a transaction of their own as everywhere else.
+//
 // # Transactions: the unit of work
 //
 // Every library write is one transaction: the row, its audit entry and the
