@@ -91,3 +91,18 @@ func ExampleDB_InTx() {
 	// credit check failed
 	// 1 1 Amina Otieno
 }
+
+// ExampleWithMaxConns sizes the PostgreSQL pool of a process that shares
+// its server with three others: 8 connections each, for a server that runs
+// about 32 at once. (Not run: it needs a PostgreSQL server.)
+func ExampleWithMaxConns() {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "postgres://app@db.internal:5432/clientele?sslmode=verify-full",
+		storage.WithMaxConns(8))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer db.Close()
+	fmt.Println(db.SQL().Stats().MaxOpenConnections) // 8
+}
