@@ -15,6 +15,7 @@ import (
 	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/authz"
 	"github.com/clientele-go/clientele/internal/dbtest"
+	"github.com/clientele-go/clientele/internal/testkit"
 	"github.com/clientele-go/clientele/portal"
 	"github.com/clientele-go/clientele/storage"
 )
@@ -27,22 +28,6 @@ func burst(db *storage.DB) int {
 		return 100
 	}
 	return 20
-}
-
-// parallel runs fn(i) for i in [0, n) at once and waits for all.
-func parallel(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			fn(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
 }
 
 func count(t *testing.T, db *storage.DB, query string, args ...any) int {
@@ -64,7 +49,7 @@ func TestSameKeyBurst(t *testing.T) {
 		n := burst(db)
 		ids := make([]string, n)
 		errs := make([]error, n)
-		parallel(n, func(i int) {
+		testkit.Together(n, func(i int) {
 			tr, err := f.ps.Transfer(ctx, pa, in, "one-key")
 			ids[i], errs[i] = tr.ID, err
 		})
@@ -122,7 +107,7 @@ func TestOverdraftBurst(t *testing.T) {
 			}
 		}()
 		var completed, failed atomic.Int64
-		parallel(n, func(i int) {
+		testkit.Together(n, func(i int) {
 			_, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(each)}, fmt.Sprintf("k-%d", i))
 			var fe *portal.FailedError
 			switch {
@@ -165,7 +150,7 @@ func TestBankDownMidBurst(t *testing.T) {
 		var mu sync.Mutex
 		var accepted int64
 		statuses := map[portal.TransferStatus]int{}
-		parallel(n, func(i int) {
+		testkit.Together(n, func(i int) {
 			amount := int64(i + 1)
 			tr, err := f.ps.Transfer(ctx, pa, portal.TransferInput{FromAccountID: a1, ToAccountID: b1, Amount: kes(amount)}, fmt.Sprintf("k-%d", i))
 			if !assert.NoError(t, err, "transfer %d", i) {

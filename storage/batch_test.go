@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clientele-go/clientele/internal/testkit"
 )
 
 // testBatcher doubles ints; an item < 0 fails the statement it is in. It
@@ -48,18 +50,7 @@ func newTestBatcher(key func(int) string) *testBatcher {
 // burst calls tb.do with each item at once and returns the results and errors.
 func (tb *testBatcher) burst(items []int) ([]int, []error) {
 	res, errs := make([]int, len(items)), make([]error, len(items))
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			res[i], errs[i] = tb.do(context.Background(), it)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	testkit.Together(len(items), func(i int) { res[i], errs[i] = tb.do(context.Background(), items[i]) })
 	return res, errs
 }
 

@@ -407,19 +407,23 @@ func (db *DB) settleBatch(ctx context.Context, items []settleItem) ([]portal.Tra
 		return append(append(append(b, "]::"...), typ...), "[]"...)
 	}
 	b := append(make([]byte, 0, 1024+700*len(items)), "WITH i AS (SELECT * FROM unnest("...)
-	b = array(b, "text", func(it settleItem) any { return it.tenantID })
-	b = append(b, ", "...)
-	b = array(b, "text", func(it settleItem) any { return it.id })
-	b = append(b, ", "...)
-	b = array(b, "text", func(it settleItem) any { return it.status })
-	b = append(b, ", "...)
-	b = array(b, "text", func(it settleItem) any { return it.bankTransferID })
-	b = append(b, ", "...)
-	b = array(b, "text", func(it settleItem) any { return it.failure })
-	b = append(b, ", "...)
-	b = array(b, "text", func(it settleItem) any { return it.effectKey })
-	b = append(b, ", "...)
-	b = array(b, "timestamptz", func(it settleItem) any { return it.at })
+	for n, col := range []struct {
+		typ   string
+		value func(settleItem) any
+	}{
+		{"text", func(it settleItem) any { return it.tenantID }},
+		{"text", func(it settleItem) any { return it.id }},
+		{"text", func(it settleItem) any { return it.status }},
+		{"text", func(it settleItem) any { return it.bankTransferID }},
+		{"text", func(it settleItem) any { return it.failure }},
+		{"text", func(it settleItem) any { return it.effectKey }},
+		{"timestamptz", func(it settleItem) any { return it.at }},
+	} {
+		if n > 0 {
+			b = append(b, ", "...)
+		}
+		b = array(b, col.typ, col.value)
+	}
 	b = append(b, `) WITH ORDINALITY AS i(tenant_id, id, status, bank_transfer_id, failure, effect_key, at, ord)),
 s AS (UPDATE portal_transfers AS p SET status = i.status, bank_transfer_id = i.bank_transfer_id, failure = i.failure, updated_at = i.at
 	FROM i WHERE p.tenant_id = i.tenant_id AND p.id = i.id AND p.status = `...)

@@ -3,7 +3,6 @@ package storage_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,23 +43,9 @@ func TestTransferRecordsAndSettlementsInBursts(t *testing.T) {
 				outbox.Effect{TenantID: tenantID, Op: portal.OpTransfer, Target: outbox.CoreBanking,
 					Entity: outbox.Entity{Kind: portal.TransferEntity, ID: id}, Key: "portal-transfer:" + id, Delay: time.Minute})
 		}
-		burst := func(fn func(i int)) {
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					fn(i)
-				}()
-			}
-			close(start)
-			wg.Wait()
-		}
 
 		made := make([]portal.Transfer, n)
-		burst(func(i int) {
+		testkit.Together(n, func(i int) {
 			tenant := "t1"
 			if i == 13 {
 				tenant = "no-such-tenant"
@@ -102,7 +87,7 @@ func TestTransferRecordsAndSettlementsInBursts(t *testing.T) {
 		assert.Equal(t, n-1, count(`SELECT count(*) FROM portal_transfers`))
 
 		// Settle every transfer twice at once: one settlement each writes.
-		burst(func(i int) {
+		testkit.Together(n, func(i int) {
 			if i == 13 {
 				return
 			}

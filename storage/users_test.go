@@ -310,26 +310,6 @@ func eachConcurrent(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, dbtest.Postgres(t)) })
 }
 
-// together runs f(i) for i in [0, n) on n goroutines released at once by a
-// start barrier, and waits for them all.
-func together(n int, f func(i int)) {
-	start := make(chan struct{})
-	var ready, done sync.WaitGroup
-	for i := range n {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			f(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-}
-
 func TestUserStoreReserveCode(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -402,7 +382,7 @@ func TestUserStoreReserveCodeConcurrent(t *testing.T) {
 		var mu sync.Mutex
 		var counts []int
 		refused := 0
-		together(n, func(int) {
+		testkit.Together(n, func(int) {
 			got, err := s.ReserveCode(ctx, "t1", u1, users.PurposeInvitation, limit)
 			mu.Lock()
 			defer mu.Unlock()
@@ -433,7 +413,7 @@ func TestUserStoreChangeConcurrent(t *testing.T) {
 		_, _, err := s.Create(ctx, account("t1", u1, "a@x.example", ""), &c, idempotency.Key{}, entry("t1", u1, "US001"))
 		require.NoError(t, err)
 		const n = 60
-		together(n, func(int) {
+		testkit.Together(n, func(int) {
 			_, err := s.Change(ctx, "t1", u1, func(ch *users.Change) error {
 				ch.Account.FailedLogins++
 				return nil
@@ -446,7 +426,7 @@ func TestUserStoreChangeConcurrent(t *testing.T) {
 		assert.Equal(t, int64(1+n), got.User.Version)
 
 		var consumed, used atomic.Int64
-		together(n, func(int) {
+		testkit.Together(n, func(int) {
 			_, err := s.Change(ctx, "t1", u1, func(ch *users.Change) error {
 				ch.Consume = c.ID
 				return nil

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/clientele-go/clientele/adapters"
@@ -85,4 +86,25 @@ func Company(name string) clients.CreateInput {
 // Entry is an audit entry by the test actor, now.
 func Entry(tenant, op string) audit.Entry {
 	return audit.Entry{TenantID: tenant, Actor: "test", Operation: op, At: time.Now().UTC()}
+}
+
+// Together runs fn(i) for every i in [0, n), each in its own goroutine,
+// released at once when all have started, and waits for all: the burst of
+// concurrent calls a test of a limit, a key or a balance needs.
+func Together(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var ready, done sync.WaitGroup
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
 }
