@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun/schema"
+
+	"github.com/clientele-go/clientele"
 )
 
 // One statement for many writes, on PostgreSQL.
@@ -137,38 +140,58 @@ func (b *batcher[T, R]) handOff() {
 	batch[0].done <- struct{}{}
 }
 
-// runBatch runs calls as one statement (each alone if it fails) and wakes
-// every call but the first, which runs it.
+// batchTimeout bounds one statement of a batcher: its callers wait for it
+// whatever their own contexts say, so a statement stuck on a lock must not
+// hold every later write of the process with it.
+const batchTimeout = 10 * time.Second
+
+// runBatch runs calls as one statement and wakes every call but the first,
+// which runs it. If the statement fails because of what it carried, each
+// call is tried again alone; if the database could not run it (a timeout,
+// a lost connection), every call gets that error.
 func (b *batcher[T, R]) runBatch(ctx context.Context, calls []*batchCall[T, R]) {
 	items := make([]T, len(calls))
 	for i, c := range calls {
 		items[i] = c.item
 	}
-	res, err := b.run(ctx, items)
-	if err == nil && len(res) != len(items) {
-		err = fmt.Errorf("storage: batch of %d gave %d results", len(items), len(res))
-	}
+	res, err := b.runBounded(ctx, items)
+	alone := err != nil && len(calls) > 1 && !errors.Is(err, context.DeadlineExceeded) &&
+		!errors.Is(err, clientele.ErrUnavailable)
 	for i, c := range calls {
 		switch {
 		case err == nil:
 			c.res = res[i]
-		case len(calls) == 1:
-			c.err = err
-		default:
-			one, err := b.run(ctx, items[i:i+1])
-			if err == nil && len(one) != 1 {
-				err = errors.New("storage: a batch of one gave no result")
-			}
+		case alone:
+			one, err := b.runBounded(ctx, items[i:i+1])
 			if err != nil {
 				c.err = err
 			} else {
 				c.res = one[0]
 			}
+		default:
+			c.err = err
 		}
 		if i > 0 {
 			c.done <- struct{}{}
 		}
 	}
+}
+
+// runBounded is run within batchTimeout, with a result per item, and a
+// panic in it an error (the batcher must go on to the next statement).
+func (b *batcher[T, R]) runBounded(ctx context.Context, items []T) (res []R, err error) {
+	ctx, cancel := context.WithTimeout(ctx, batchTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("storage: batch of %d: %v", len(items), p)
+		}
+	}()
+	res, err = b.run(ctx, items)
+	if err == nil && len(res) != len(items) {
+		err = fmt.Errorf("storage: batch of %d gave %d results", len(items), len(res))
+	}
+	return res, err
 }
 
 // columnTypes returns the SQL type of each column of t's table as the

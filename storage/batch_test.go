@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clientele-go/clientele"
 	"github.com/clientele-go/clientele/internal/testkit"
 )
 
@@ -147,4 +148,71 @@ func TestBatcherOutlivesItsCallersContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, got)
 	assert.True(t, ran.Load())
+}
+
+// TestBatcherSurvivesAPanic: a statement that panics fails its calls (each
+// tried again alone, so only the culprit fails) and the batcher goes on.
+func TestBatcherSurvivesAPanic(t *testing.T) {
+	tb := newTestBatcher(nil)
+	run := tb.run
+	tb.run = func(ctx context.Context, items []int) ([]int, error) {
+		for _, it := range items {
+			if it == 0 {
+				panic("zero")
+			}
+		}
+		return run(ctx, items)
+	}
+	items := []int{1, 2, 0, 4, 5, 6}
+	res, errs := tb.burst(items)
+	for i, it := range items {
+		if it == 0 {
+			assert.ErrorContains(t, errs[i], "zero")
+			continue
+		}
+		require.NoError(t, errs[i])
+		assert.Equal(t, 2*it, res[i])
+	}
+	got, err := tb.do(context.Background(), 7)
+	require.NoError(t, err, "the batcher is not stuck")
+	assert.Equal(t, 14, got)
+}
+
+// TestBatcherDoesNotRetryAnOutage: when the database could not run a
+// statement, its calls all get that error at once, without a statement
+// each.
+func TestBatcherDoesNotRetryAnOutage(t *testing.T) {
+	tb := newTestBatcher(nil)
+	var statements atomic.Int64
+	gate := make(chan struct{})
+	tb.run = func(ctx context.Context, items []int) ([]int, error) {
+		if statements.Add(1) == 1 {
+			<-gate // the first statement holds the batcher while the rest queue
+			return items, nil
+		}
+		return nil, fmt.Errorf("connection lost: %w", clientele.ErrUnavailable)
+	}
+	first := make(chan error, 1)
+	go func() { _, err := tb.do(context.Background(), 1); first <- err }()
+	for statements.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	var queued sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		queued.Add(1)
+		go func() { defer queued.Done(); _, errs[i] = tb.do(context.Background(), i+2) }()
+	}
+	for queuedNow := 0; queuedNow < len(errs); time.Sleep(time.Millisecond) {
+		tb.batcher.mu.Lock()
+		queuedNow = len(tb.queue)
+		tb.batcher.mu.Unlock()
+	}
+	close(gate)
+	require.NoError(t, <-first)
+	queued.Wait()
+	for _, err := range errs {
+		assert.ErrorIs(t, err, clientele.ErrUnavailable)
+	}
+	assert.Equal(t, int64(2), statements.Load(), "one statement for the ten queued, none per call after the outage")
 }

@@ -364,8 +364,9 @@ type settleItem struct {
 type settledRow struct {
 	portalTransferRow `bun:",extend"`
 
-	BatchOrd  int    `bun:"batch_ord"`
-	EffectJob *int64 `bun:"effect_job"`
+	SettledOrd *int   `bun:"settled_ord"` // the item's place, when settled now
+	BatchOrd   int    `bun:"batch_ord"`   // the item's place
+	EffectJob  *int64 `bun:"effect_job"`
 }
 
 // settleTransfer is SettleTransfer's transaction on PostgreSQL, outside an
@@ -428,12 +429,12 @@ func (db *DB) settleBatch(ctx context.Context, items []settleItem) ([]portal.Tra
 s AS (UPDATE portal_transfers AS p SET status = i.status, bank_transfer_id = i.bank_transfer_id, failure = i.failure, updated_at = i.at
 	FROM i WHERE p.tenant_id = i.tenant_id AND p.id = i.id AND p.status = `...)
 	b = gen.Append(b, string(portal.TransferPending))
-	b = append(b, " RETURNING p.*, i.ord AS batch_ord),\na AS ("...)
+	b = append(b, " RETURNING p.*, i.ord AS settled_ord),\na AS ("...)
 	audits := make([]any, len(items))
 	for i := range items {
 		audits[i] = &items[i].audit
 	}
-	b, err := db.appendInsertRows(ctx, b, audits, "ord IN (SELECT batch_ord FROM s)")
+	b, err := db.appendInsertRows(ctx, b, audits, "ord IN (SELECT settled_ord FROM s)")
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +443,7 @@ s AS (UPDATE portal_transfers AS p SET status = i.status, bank_transfer_id = i.b
 	b = append(b, ", attempts = ef.attempts + 1, last_error = '', updated_at = i.at FROM i WHERE ef.tenant_id = i.tenant_id AND ef.idem_key = i.effect_key AND ef.status = "...)
 	b = gen.Append(b, string(outbox.Pending))
 	b = append(b, ` RETURNING ef.job_id, i.ord)
-SELECT s.*, i.ord AS batch_ord, e.job_id AS effect_job FROM i LEFT JOIN s ON s.batch_ord = i.ord LEFT JOIN e ON e.ord = i.ord`...)
+SELECT s.*, i.ord AS batch_ord, e.job_id AS effect_job FROM i LEFT JOIN s ON s.settled_ord = i.ord LEFT JOIN e ON e.ord = i.ord`...)
 	var rows []settledRow
 	if err := db.bun.NewRaw("?", sqlText(b)).Scan(ctx, &rows); err != nil {
 		return nil, translate(err)
