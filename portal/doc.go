@@ -47,7 +47,9 @@
 // client account pays a customer's). It needs an idempotency key (package
 // idempotency: the same key and request replay the stored transfer, another
 // request is a conflict, and so is a duplicate while the first is still
-// being recorded). The transfer is recorded pending, with the key, its audit
+// being recorded; a duplicate that reaches PostgreSQL's grouped records
+// behind the first waits for it instead and replays it: either way one
+// transfer). The transfer is recorded pending, with the key, its audit
 // entry and an outbox effect, in one transaction, and then executed at once
 // against core banking under an idempotency key of its own, which checks the
 // balance (it refuses an overdraft, however many transfers arrive at once).

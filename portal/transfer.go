@@ -68,7 +68,8 @@ func noAccount(id string) error {
 // The same key with the same request returns the transfer recorded then,
 // as it stands now (or its *FailedError), and moves nothing; with another
 // request, or while the first is still being recorded, it fails with
-// clientele.ErrConflict. An account of another client, or one that does not
+// clientele.ErrConflict (on PostgreSQL a duplicate queued behind the first
+// in a group of records waits for it and replays it instead). An account of another client, or one that does not
 // exist, is ErrNotFound with the same text.
 func (s *Service) Transfer(ctx context.Context, p authz.Principal, in TransferInput, idempotencyKey string) (Transfer, error) {
 	fail := func(err error) (Transfer, error) { return Transfer{}, fmt.Errorf("portal: transfer: %w", err) }

@@ -26,8 +26,10 @@ import (
 // (group commit): a request alone goes at once, and under load each
 // statement carries every write that queued behind the last. Each write's
 // outcome is its own (its rows are guarded by its own conditions inside the
-// statement); if the statement fails as a whole, every write in it is tried
-// again alone, so that one bad write never fails another.
+// statement); if the statement fails because of what it carried, every
+// write in it is tried again alone, so that one bad write never fails
+// another, and if the database could not run it (a timeout, a lost
+// connection), every write in it gets that error.
 //
 // SQLite has no data-modifying WITH, and an app's transaction runs its
 // statements one by one anyway: both keep the transaction path, which is

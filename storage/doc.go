@@ -99,8 +99,9 @@
 // first one's outcome), and the records, or settlements, that requests make
 // while the last such statement runs go together as the next one, each with
 // its own outcome: a transfer is recorded, or settled, exactly as alone, only
-// with fewer statements under load. A statement that fails as a whole is
-// tried again for each transfer alone. Inside an app's transaction, and on
+// with fewer statements under load. A statement that fails because of what
+// it carried is tried again for each transfer alone; one the database could
+// not run (a timeout, a lost connection) fails its transfers. Inside an app's transaction, and on
 // SQLite, these writes are a transaction of their own as everywhere else.
 //
 // # Transactions: the unit of work

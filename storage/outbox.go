@@ -313,7 +313,11 @@ func (db *DB) rearm(ctx context.Context, tx bun.Tx, tenantID, key string, at tim
 // that is not pending is left as it is.
 func (db *DB) deliveredInline(ctx context.Context, tx bun.Tx, tenantID, key string, at time.Time) error {
 	var jobID int64
-	err := deliveredQuery(tx, tenantID, key, at).Scan(ctx, &jobID)
+	err := tx.NewUpdate().Model((*effectRow)(nil)).
+		Set("status = ?", string(outbox.Delivered)).Set("attempts = attempts + 1").
+		Set("last_error = ''").Set("updated_at = ?", at.UTC()).
+		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Where("status = ?", string(outbox.Pending)).
+		Returning("job_id").Scan(ctx, &jobID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -341,16 +345,6 @@ func (db *DB) withdrawJob(ctx context.Context, jobID int64) {
 	if rc, err := db.river(); err == nil {
 		_, _ = rc.JobDelete(ctx, jobID)
 	}
-}
-
-// deliveredQuery marks the tenant's pending effect with this key delivered
-// and returns its job_id (0 when it has no River job).
-func deliveredQuery(idb bun.IDB, tenantID, key string, at time.Time) *bun.UpdateQuery {
-	return idb.NewUpdate().Model((*effectRow)(nil)).
-		Set("status = ?", string(outbox.Delivered)).Set("attempts = attempts + 1").
-		Set("last_error = ''").Set("updated_at = ?", at.UTC()).
-		Where("tenant_id = ?", tenantID).Where("idem_key = ?", key).Where("status = ?", string(outbox.Pending)).
-		Returning("job_id")
 }
 
 // handOver makes the tenant's pending effect with this key deliverable by

@@ -166,7 +166,9 @@ func (r portalTransferRow) transfer() portal.Transfer {
 // CreateTransfer implements portal.Store. The idempotency key is claimed
 // with answerInProgress: a concurrent duplicate is ErrConflict at once. On
 // PostgreSQL a new key's transfer is recorded in one statement, shared
-// with other requests' records (recordTransfer).
+// with other requests' records (recordTransfer); a duplicate queued behind
+// it there goes in the next statement (one key per statement), finds the
+// key and replays it.
 func (s *PortalStore) CreateTransfer(ctx context.Context, t portal.Transfer, idem idempotency.Key, entry audit.Entry, effect outbox.Effect) (portal.Transfer, bool, error) {
 	row := toTransferRow(t)
 	if s.db.oneStatement(ctx) && idem.Value != "" && effect.Delay > 0 {
@@ -230,20 +232,18 @@ func (s *PortalStore) SettleTransfer(ctx context.Context, tenantID, id string, s
 	if status != portal.TransferCompleted && status != portal.TransferFailed {
 		return portal.Transfer{}, fmt.Errorf("storage: settle transfer %s as %q: %w", id, status, clientele.ErrInvalid)
 	}
-	settle := func(idb bun.IDB) *bun.UpdateQuery {
-		return idb.NewUpdate().Model((*portalTransferRow)(nil)).
-			Set("status = ?", string(status)).Set("bank_transfer_id = ?", bankTransferID).
-			Set("failure = ?", failure).Set("updated_at = ?", at.UTC()).
-			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("status = ?", string(portal.TransferPending)).
-			Returning("*")
-	}
 	if s.db.oneStatement(ctx) {
 		return s.settleTransfer(ctx, tenantID, id, status, bankTransferID, failure, at, entry, effectKey)
 	}
 	var out portal.Transfer
 	err := s.db.inTx(ctx, func(tx bun.Tx) error {
 		var rows []portalTransferRow
-		if err := settle(tx).Scan(ctx, &rows); err != nil {
+		err := tx.NewUpdate().Model(&rows).ModelTableExpr("portal_transfers").
+			Set("status = ?", string(status)).Set("bank_transfer_id = ?", bankTransferID).
+			Set("failure = ?", failure).Set("updated_at = ?", at.UTC()).
+			Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("status = ?", string(portal.TransferPending)).
+			Returning("*").Scan(ctx)
+		if err != nil {
 			return translate(err)
 		}
 		if len(rows) == 1 {
