@@ -2,6 +2,7 @@ package httpapitest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,21 +20,30 @@ import (
 )
 
 // deviceClient creates an active client with its own phone and national ID
-// and returns its ID and reference. Its identity document is filed before
-// the onboarding checks run, so they pass and it can be activated.
+// and returns its ID and reference. The onboarding checks run first (the
+// documents check fails: nothing is on file), then its identity document is
+// filed and the checks are run again, so they pass and it can be activated
+// whenever the dispatcher happens to run them.
 func deviceClient(t *testing.T, env *Env, admin caller, phone, nationalID string) (string, string) {
 	t.Helper()
 	body := strings.Replace(strings.Replace(personBody, "+254712345678", phone, 1), "29384756", nationalID, 1)
 	status, out := admin.do("POST", "/clients/profile", body)
 	require.Equal(t, http.StatusCreated, status, "%v", out)
 	ref, id := out["reference"].(string), out["id"].(string)
+	dbtest.Drain(t, env.DB)
 	_, err := env.Docs.PutDocument(context.Background(), adapters.PutDocumentRequest{
 		TenantID: demoTenant, ClientID: id, Category: adapters.CategoryVerification, Type: "national_id",
 		ContentType: "image/png", Verified: true, Content: []byte("png"), IdempotencyKey: "doc-" + id,
 	})
 	require.NoError(t, err)
+	status, out = admin.do("GET", "/clients/profile/"+ref, "")
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	status, out = admin.do("POST", "/clients/profile/"+ref+"/verification", fmt.Sprintf(`{"version":%v}`, out["version"]))
+	require.Equal(t, http.StatusOK, status, "%v", out)
 	dbtest.Drain(t, env.DB)
-	status, out = admin.do("POST", "/clients/profile/"+ref+"/status", `{"status":"active","version":1}`)
+	status, out = admin.do("GET", "/clients/profile/"+ref, "")
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	status, out = admin.do("POST", "/clients/profile/"+ref+"/status", fmt.Sprintf(`{"status":"active","version":%v}`, out["version"]))
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	return out["id"].(string), ref
 }
